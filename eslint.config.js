@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/', 'docs/api/', 'bench/*.mjs'] },
+  { ignores: ['dist/', 'coverage/', 'node_modules/', 'docs/api/', 'bench/*.mjs', 'scripts/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

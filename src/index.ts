@@ -1,0 +1,33 @@
+/**
+ * tracefs-sim: an in-memory model of Linux tracefs/eventfs (dentry cache, inodes, refcounted
+ * eventfs inodes, the tracing control files) faithful enough to reproduce the 2024 eventfs bugs.
+ *
+ * @packageDocumentation
+ */
+export { mount, TracefsMount } from './facade';
+export type { Counters, EventfsDir, KernelApi, MountConfig, OpenFile, Tracefs } from './facade';
+export type { MountOptions } from './tracefs/super';
+export { TRACEFS_DEFAULT_MODE } from './tracefs/super';
+
+export { FsError, KernelBugError, ERRNO, isErrnoCode } from './vfs/errors';
+export type { ErrnoCode, Violation, ViolationKind } from './vfs/errors';
+export type { Cred, DirEntry, Stat, FileOperations, Ctx } from './vfs/types';
+export { ROOT_CRED } from './vfs/types';
+export type { FlagString } from './vfs/file';
+export { simpleFileOps, controlFops } from './vfs/control-file';
+export type { SimpleFileSpec, ControlSpec } from './vfs/control-file';
+
+export { EVENTFS_FILE_INODE_INO } from './eventfs/eventfs-inode';
+export type { EventfsEntry, EventfsFileSpec } from './eventfs/eventfs-inode';
+export { variants, isVariantName } from './eventfs/variants/index';
+export type { VariantName } from './eventfs/variants/index';
+
+export { createCatalog, defaultCatalog, renderFormat, COMMON_FIELDS } from './trace/catalog';
+export type {
+  EventCatalog,
+  EventDef,
+  EventField,
+  SystemDef,
+  SystemSpec,
+  EventSpec,
+} from './trace/catalog';

@@ -1,0 +1,55 @@
+/**
+ * inode_permission() and generic_permission() (fs/namei.c), with the capability overrides the
+ * superuser has (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH), plus the ownership checks of
+ * notify_change()/setattr_prepare() for chmod and chown (fs/attr.c).
+ */
+import { fsErr } from './errors';
+import type { Inode } from './inode';
+import type { KOp } from './sched';
+import { isDirMode, MAY_EXEC, MAY_WRITE, type Cred, type Ctx } from './types';
+
+function inGroup(cred: Cred, gid: number): boolean {
+  return cred.gid === gid || (cred.groups?.includes(gid) ?? false);
+}
+
+/** generic_permission(): owner, group, other class bits; root overrides DAC as in Linux. */
+export function genericPermission(cred: Cred, inode: Inode, mask: number): void {
+  const mode = inode.mode;
+  const m = mask & 7;
+  if (cred.uid === 0) {
+    // CAP_DAC_OVERRIDE: anything but executing a file with no x bit at all.
+    if ((m & MAY_EXEC) === 0 || isDirMode(mode) || (mode & 0o111) !== 0) return;
+    throw fsErr('EACCES');
+  }
+  let bits: number;
+  if (cred.uid === inode.uid) bits = (mode >> 6) & 7;
+  else if (inGroup(cred, inode.gid)) bits = (mode >> 3) & 7;
+  else bits = mode & 7;
+  if ((m & ~bits) !== 0) throw fsErr('EACCES');
+}
+
+/** inode_permission(): the filesystem's ->permission if it has one, else generic_permission(). */
+export function* inodePermission(ctx: Ctx, inode: Inode, mask: number): KOp<void> {
+  const perm = inode.iop.permission;
+  if (perm !== undefined) yield* perm(ctx, inode, mask);
+  else genericPermission(ctx.cred, inode, mask);
+}
+
+/** inode_owner_or_capable(): chmod needs ownership or CAP_FOWNER. */
+export function checkChmod(cred: Cred, inode: Inode): void {
+  if (cred.uid !== 0 && cred.uid !== inode.uid) throw fsErr('EPERM');
+}
+
+/**
+ * chown_ok()/chgrp_ok(): only CAP_CHOWN changes the owner; the owner may change the group to
+ * one of its own groups.
+ */
+export function checkChown(cred: Cred, inode: Inode, uid: number, gid: number): void {
+  if (cred.uid === 0) return;
+  if (uid !== -1 && uid !== inode.uid) throw fsErr('EPERM');
+  if (gid !== -1 && gid !== inode.gid) {
+    if (cred.uid !== inode.uid || !inGroup(cred, gid)) throw fsErr('EPERM');
+  }
+}
+
+export { MAY_WRITE };
