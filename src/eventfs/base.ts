@@ -54,6 +54,14 @@ export abstract class EventfsBase implements EventfsProducer {
   /** The tracefs hooks this implementation installs (dentry ops, inode allocation policy). */
   abstract readonly hooks: TracefsHooks;
 
+  /**
+   * Whether this code counts dentry references in ei->kref (the thread's patch 0005 on). The
+   * invariant checker only holds kref-based code to the kref invariant.
+   */
+  get refcounted(): boolean {
+    return true;
+  }
+
   /** Bind to the superblock once it exists. */
   attach(tracefs: TracefsSuper): void {
     this.#tracefs = tracefs;

@@ -8,6 +8,7 @@
 import { emitDots, endCreating, startCreating } from '../tracefs/files';
 import { getTracefs, TRACEFS_EVENT_INODE, type TracefsInode } from '../tracefs/inode';
 import type { TracefsHooks } from '../tracefs/super';
+import type { TracefsAllocPolicy } from '../tracefs/inode';
 import type { Dentry } from '../vfs/dentry';
 import { fsErr } from '../vfs/errors';
 import type { Inode } from '../vfs/inode';
@@ -50,19 +51,15 @@ function fsdataEi(d: Dentry): EventfsInode | null {
 
 export class EventfsFixed extends EventfsBase {
   readonly hooks: TracefsHooks;
-  private readonly dirIops: InodeOperations;
-  private readonly fileIops: InodeOperations;
-  private readonly dirFops: FileOperations;
+  protected readonly dirIops: InodeOperations;
+  protected readonly fileIops: InodeOperations;
+  protected readonly dirFops: FileOperations;
 
   constructor() {
     super();
-    const dentryOps: DentryOperations = {
-      revalidate: (d) => this.tracefsDRevalidate(d),
-      release: (ctx, d) => this.eventfsDRelease(ctx, d),
-    };
     this.hooks = {
-      dentryOps,
-      allocPolicy: 'zeroed',
+      dentryOps: this.dentryOperations(),
+      allocPolicy: this.allocPolicy(),
       remount: (ti, u, g) => {
         eventfsRemount(ti.tiPrivate as EventfsInode | null, u, g);
       },
@@ -75,6 +72,19 @@ export class EventfsFixed extends EventfsBase {
     };
     this.fileIops = { setattr: (ctx, d, attr) => this.eventfsSetAttr(ctx, d, attr) };
     this.dirFops = { iterate: (ctx, file, dctx) => this.eventfsIterate(ctx, file, dctx) };
+  }
+
+  /** tracefs_dentry_operations as this code has them. */
+  protected dentryOperations(): DentryOperations {
+    return {
+      revalidate: (d) => this.tracefsDRevalidate(d),
+      release: (ctx, d) => this.eventfsDRelease(ctx, d),
+    };
+  }
+
+  /** What tracefs_alloc_inode() leaves in ti->flags and ti->private. */
+  protected allocPolicy(): TracefsAllocPolicy {
+    return 'zeroed';
   }
 
   /** tracefs_d_revalidate(): lockless; a removed ei makes the dentry stale. */
@@ -104,13 +114,13 @@ export class EventfsFixed extends EventfsBase {
   }
 
   /** eventfs_dir_ino(): one number per directory, kept by its ei across evictions. */
-  private eventfsDirIno(ei: EventfsInode): number {
+  protected eventfsDirIno(ei: EventfsInode): number {
     if (ei.ino === 0) ei.ino = this.tracefs.sb.inodes.nextIno();
     return ei.ino;
   }
 
   /** update_events_attr(): `events` follows its parent inode unless chown-ed. */
-  private updateEventsAttr(ei: EventfsInode): void {
+  protected updateEventsAttr(ei: EventfsInode): void {
     const parent = ei.parentInode!;
     if ((ei.attr.mode & EVENTFS_SAVE_UID) === 0) ei.attr.uid = parent.uid;
     if ((ei.attr.mode & EVENTFS_SAVE_GID) === 0) ei.attr.gid = parent.gid;
@@ -130,8 +140,9 @@ export class EventfsFixed extends EventfsBase {
     if ((ei.attr.mode & EVENTFS_SAVE_GID) === 0) inode.gid = ei.attr.gid;
   }
 
-  /** eventfs_find_events(): walk up d_parent to the `events` ei. */
-  private eventfsFindEvents(dentry: Dentry): EventfsInode | null {
+  /** eventfs_find_events(): walk up d_parent to the `events` ei (the caller holds eventfs_mutex). */
+  // eslint-disable-next-line require-yield
+  protected *eventfsFindEvents(_ctx: Ctx, dentry: Dentry): KOp<EventfsInode | null> {
     let d = dentry;
     let ei: EventfsInode | null;
     do {
@@ -144,13 +155,14 @@ export class EventfsFixed extends EventfsBase {
   }
 
   /** update_inode_attr(): ownership from `events`, then whatever the user saved. */
-  private updateInodeAttr(
+  protected *updateInodeAttr(
+    ctx: Ctx,
     dentry: Dentry,
     inode: Inode,
     attr: EventfsAttr | null,
     mode: number,
-  ): void {
-    const eventsEi = this.eventfsFindEvents(dentry);
+  ): KOp<void> {
+    const eventsEi = yield* this.eventfsFindEvents(ctx, dentry);
     if (eventsEi === null) return;
     inode.mode = mode;
     inode.uid = eventsEi.attr.uid;
@@ -163,16 +175,18 @@ export class EventfsFixed extends EventfsBase {
   }
 
   /** tracefs_get_inode(). */
-  private *getInode(name: string): KOp<TracefsInode> {
+  protected *getInode(name: string): KOp<TracefsInode> {
     yield step('tracefs_get_inode', `new_inode for '${name}'`);
     const inode = this.tracefs.sb.newInode();
     inode.ino = this.tracefs.sb.inodes.nextIno();
     return inode;
   }
 
-  /** lookup_file(): a file's inode, fully built, then d_add(). */
-  private *lookupFile(
+  /** lookup_file(): a file's inode, fully built, then published. */
+  protected *lookupFile(
+    ctx: Ctx,
     parentEi: EventfsInode,
+    idx: number,
     dentry: Dentry,
     spec: EventfsFileSpec,
     attr: EventfsAttr | null,
@@ -182,32 +196,66 @@ export class EventfsFixed extends EventfsBase {
     if ((mode & S_IFMT) === 0) mode |= S_IFREG;
     if ((mode & S_IFMT) !== S_IFREG) throw fsErr('EIO', 'eventfs entry is not a regular file');
     const inode = yield* this.getInode(dentry.name);
-    this.updateInodeAttr(dentry, inode, attr, mode);
+    yield* this.updateInodeAttr(ctx, dentry, inode, attr, mode);
     inode.iop = this.fileIops;
     inode.fop = spec.fops;
     inode.private = data;
     inode.ino = EVENTFS_FILE_INODE_INO;
     inode.flags |= TRACEFS_EVENT_INODE;
+    this.initFileInode(inode);
     // Files have their parent's ei as their fsdata.
-    dentry.fsdata = this.getEi(parentEi);
-    this.tracefs.sb.dcache.add(dentry, inode);
+    this.setFsdata(dentry, parentEi);
+    this.publish(dentry, inode);
+    this.rememberFileDentry(parentEi, idx, dentry);
     yield step('d_add', `publish file '${dentry.name}'`);
     return null;
   }
 
-  /** lookup_dir_entry(): a directory's inode, ti->private set before d_add(). */
-  private *lookupDirEntry(dentry: Dentry, ei: EventfsInode): KOp<null> {
+  /** lookup_dir_entry(): a directory's inode, ti->private set before it is published. */
+  protected *lookupDirEntry(ctx: Ctx, dentry: Dentry, ei: EventfsInode): KOp<null> {
     const inode = yield* this.getInode(dentry.name);
-    this.updateInodeAttr(dentry, inode, ei.attr, EVENTFS_DIR_MODE);
+    yield* this.updateInodeAttr(ctx, dentry, inode, ei.attr, EVENTFS_DIR_MODE);
     inode.iop = this.dirIops;
     inode.fop = this.dirFops;
     inode.ino = this.eventfsDirIno(ei);
     inode.flags |= TRACEFS_EVENT_INODE;
     // Only directories have ti->private set to an ei, not files.
     inode.tiPrivate = ei;
-    dentry.fsdata = this.getEi(ei);
-    this.tracefs.sb.dcache.add(dentry, inode);
+    this.setFsdata(dentry, ei);
+    this.rememberDirDentry(ei, dentry);
+    this.publish(dentry, inode);
     yield step('d_add', `publish dir '${dentry.name}'`);
+    return null;
+  }
+
+  /** v6.8: ti->private = NULL for files (directories have 'ei', files not). */
+  protected initFileInode(inode: TracefsInode): void {
+    inode.tiPrivate = null;
+  }
+
+  /** dentry->d_fsdata = get_ei(ei): every dentry holds a kref on the ei it points at. */
+  protected setFsdata(dentry: Dentry, ei: EventfsInode): void {
+    dentry.fsdata = this.getEi(ei);
+  }
+
+  /** d_add(dentry, inode): ->lookup hashes the dentry it was given. */
+  protected publish(dentry: Dentry, inode: TracefsInode): void {
+    this.tracefs.sb.dcache.add(dentry, inode);
+  }
+
+  /** Back-pointers from the ei to its file dentries: none in this code. */
+  protected rememberFileDentry(_ei: EventfsInode, _idx: number, _dentry: Dentry): void {
+    // The fixed code keeps no pointer to a dentry it holds no reference on.
+  }
+
+  /** Back-pointer from the ei to its directory dentry: none in this code. */
+  protected rememberDirDentry(_ei: EventfsInode, _dentry: Dentry): void {
+    // See rememberFileDentry.
+  }
+
+  /** Nothing found: return NULL without d_add(); the VFS drops the unhashed dentry. */
+  // eslint-disable-next-line require-yield
+  protected *lookupMiss(_dentry: Dentry): KOp<Dentry | null> {
     return null;
   }
 
@@ -222,21 +270,21 @@ export class EventfsFixed extends EventfsBase {
     yield* this.mutex.lock(ctx.task, 'eventfs_root_lookup');
     try {
       const ei = ti.tiPrivate as EventfsInode | null;
-      if (ei === null || ei.isFreed) return null;
+      if (ei === null || ei.isFreed) return yield* this.lookupMiss(dentry);
       for (const child of ei.children) {
         if (child.name !== name) continue;
-        if (child.isFreed) return null;
-        return yield* this.lookupDirEntry(dentry, child);
+        if (child.isFreed) return yield* this.lookupMiss(dentry);
+        return yield* this.lookupDirEntry(ctx, dentry, child);
       }
       for (let i = 0; i < ei.entries.length; i++) {
         const entry = ei.entries[i]!;
         if (entry.name !== name) continue;
         const spec = entry.callback(name, ei.data);
-        if (spec === null) return null;
+        if (spec === null) return yield* this.lookupMiss(dentry);
         const attr = ei.entryAttrs?.[i] ?? null;
-        return yield* this.lookupFile(ei, dentry, spec, attr, spec.data ?? ei.data);
+        return yield* this.lookupFile(ctx, ei, i, dentry, spec, attr, spec.data ?? ei.data);
       }
-      return null;
+      return yield* this.lookupMiss(dentry);
     } finally {
       this.mutex.unlock(ctx.task, 'eventfs_root_lookup');
     }
@@ -370,14 +418,14 @@ export class EventfsFixed extends EventfsBase {
     return ei;
   }
 
-  private releaseQuiet(ei: EventfsInode): void {
+  protected releaseQuiet(ei: EventfsInode): void {
     ei.kref = 0;
     ei.poison('cleanup_ei');
     this.live.delete(ei);
   }
 
   /** eventfs_remove_rec(): mark removed, unlink, drop the list's reference. */
-  private removeRec(ei: EventfsInode, level: number): void {
+  protected removeRec(ei: EventfsInode, level: number): void {
     if (level > 3) return;
     for (const child of [...ei.children]) this.removeRec(child, level + 1);
     const list = ei.parentList;

@@ -24,6 +24,9 @@
  * (CPU, cpu, common_cpu, COMM, comm, stacktrace, STACKTRACE), then the common fields
  * (common_type, common_flags, common_preempt_count, common_pid).
  *
+ * Modelled kernel: v6.8, whose parser (including CPUS{} from v6.6 and .function from v6.2) is the
+ * one mainline still has.
+ *
  * Kernel quirks kept on purpose:
  * - the text the file shows is the text that was written (minus trailing whitespace), never a
  *   re-rendering of the parse;

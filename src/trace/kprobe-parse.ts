@@ -15,7 +15,8 @@
  *     -:[GRP/][EVENT]
  *
  * What the parser deliberately leaves to the caller (it needs kernel state):
- * - whether SYM exists. See {@link KPROBE_UNKNOWN_SYMBOL_ERRNO} for the errno.
+ * - whether SYM exists. See {@link KPROBE_UNKNOWN_SYMBOL_ERRNO} for the errno, or pass
+ *   `isKnownSymbol` in {@link KprobeParseOptions} to get it at the kernel's point in the checks.
  * - whether an `@SYM` fetch argument resolves ({@link referencedSymbols}; -ENOENT from
  *   traceprobe_update_arg at registration time).
  * - -EEXIST/-EBUSY from register_trace_kprobe / unregister_trace_kprobe, and -ENOENT when a
@@ -741,22 +742,40 @@ function parseRemove(line: string): ParseResult<KprobeCommand> {
   );
 }
 
+/** Options for {@link parseKprobeLine}. */
+export interface KprobeParseOptions {
+  /**
+   * kallsyms, for the probed SYM only. When given, the parser fails an unknown SYM with
+   * {@link KPROBE_UNKNOWN_SYMBOL_ERRNO} at the point v6.8 does (before the event name and the
+   * fetch arguments are looked at, and instead of BAD_RETPROBE, which kprobe_on_func_entry()
+   * cannot report for a symbol it cannot find). Without it, SYM is not checked at all. `MOD:SYM`
+   * is never checked here: v6.8 does not count module symbols at parse time.
+   */
+  readonly isKnownSymbol?: (sym: string) => boolean;
+}
+
 /**
  * Parse one `kprobe_events` line. Returns `null` for a line that is blank once its `#` comment
  * is removed. Errors are what the write(2) returns; -ECANCELED from the kernel (not a kprobe
  * line, too few words, a uprobe-looking target) is reported as EINVAL exactly as
  * create_or_delete_trace_kprobe() does.
  */
-export function parseKprobeLine(line: string): ParseResult<KprobeCommand | null> {
+export function parseKprobeLine(
+  line: string,
+  options: KprobeParseOptions = {},
+): ParseResult<KprobeCommand | null> {
   const text = stripComment(line);
   // create_or_delete_trace_kprobe() looks at the very first byte, before any word splitting.
   if (text[0] === '-') return parseRemove(text);
   const argv = argvSplit(text);
   if (argv.length === 0) return ok(null);
-  return parseKprobeArgv(argv);
+  return parseKprobeArgv(argv, options);
 }
 
-function parseKprobeArgv(argv: readonly string[]): ParseResult<KprobeCommand> {
+function parseKprobeArgv(
+  argv: readonly string[],
+  options: KprobeParseOptions,
+): ParseResult<KprobeCommand> {
   const head = argv[0] ?? '';
   let isReturn: boolean;
   if (head[0] === 'r') isReturn = true;
@@ -808,9 +827,16 @@ function parseKprobeArgv(argv: readonly string[]): ParseResult<KprobeCommand> {
     symbol = split.value.symbol;
     offset = split.value.offset;
     symbolProbe = true;
-    // (validate_probe_symbol() runs here in the kernel: see KPROBE_UNKNOWN_SYMBOL_ERRNO.)
-    // kprobe_on_func_entry() fails for a return probe away from the entry: BAD_RETPROBE.
-    if (isReturn && offset !== 0n) {
+    // kprobe_on_func_entry() answers -ENOENT (deferred) for a symbol it cannot find and -EINVAL
+    // (BAD_RETPROBE) for a return probe away from the entry of one it can; then v6.8 counts the
+    // symbol (number_of_same_symbols) unless it has a "MOD:" prefix.
+    const known = options.isKnownSymbol;
+    const isModuleSymbol = symbol.includes(':');
+    if (known !== undefined && !isModuleSymbol && !known(symbol)) {
+      return fail(KPROBE_UNKNOWN_SYMBOL_ERRNO, `BAD_PROBE_ADDR: no symbol "${symbol}"`);
+    }
+    const resolvable = known === undefined || isModuleSymbol ? true : known(symbol);
+    if (isReturn && offset !== 0n && resolvable) {
       return fail('EINVAL', 'BAD_RETPROBE: return probes must be on the function entry');
     }
   }

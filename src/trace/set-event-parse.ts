@@ -24,7 +24,7 @@
  * without a `reg` callback or flagged TRACE_EVENT_FL_IGNORE_ENABLE (the "ftrace" system's
  * format-only events) are skipped by the kernel; pass `ignoreEnable: true` for those.
  *
- * Not modelled: the `:mod:MODULE` syntax newer kernels accept for not-yet-loaded modules, and
+ * Modelled kernel: v6.8. Not modelled: the `:mod:` module syntax of later kernels, and
  * writes split in the middle of a token (the `trace_parser` continuation state).
  */
 import type { ParseResult } from './kprobe-parse';

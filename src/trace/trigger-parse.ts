@@ -11,6 +11,8 @@
  *     enable_event|disable_event|enable_hist|disable_hist:SYSTEM:EVENT[:N] [if FILTER]
  *     !COMMAND...        remove
  *
+ * Modelled kernel: v6.8 (this file is unchanged in mainline for everything modelled here).
+ *
  * Decisions and quirks:
  * - `hist:` triggers (trace_events_hist.c) are rejected with EINVAL as *not modelled*: their
  *   key/value/sort/size syntax and printed form are a separate language the simulator does not

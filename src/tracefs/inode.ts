@@ -41,6 +41,11 @@ export class TracefsInode extends Inode {
     return this.#flags !== UNINIT && this.#tiPrivate !== UNINIT;
   }
 
+  /** For checkers: ti->flags without the uninitialised-read report (undefined if UNINIT). */
+  peekFlags(): number | undefined {
+    return this.#flags === UNINIT ? undefined : this.#flags;
+  }
+
   /** For checkers: ti->private without the uninitialised-read report (undefined if UNINIT). */
   peekTiPrivate(): unknown {
     return this.#tiPrivate === UNINIT ? undefined : this.#tiPrivate;

@@ -226,6 +226,7 @@ export class Dcache {
       yield step('__dentry_kill', `d_release('${d.name}')`);
       yield* d.op.release(ctx, d);
     }
+    d.released = true;
     yield step('dentry_free', `free dentry '${d.name}'`);
     const parent = d.parent;
     parent.subdirs.delete(d);

@@ -23,6 +23,8 @@ export class Dentry extends Poisonable {
   dU: DentryUnion = 'free';
   /** On the superblock's LRU of unused dentries. */
   onLru = false;
+  /** __dentry_kill() has called ->d_release: what d_fsdata held is no longer referenced. */
+  released = false;
   /** Its creator keeps a reference until it removes it (tracefs/debugfs style files). */
   pinned = false;
   /** Children, hashed or not (d_children/d_subdirs). */

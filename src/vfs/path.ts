@@ -50,8 +50,20 @@ export function parsePath(path: unknown): ParsedPath {
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
-  if (v === undefined) return 'undefined';
-  if (typeof v === 'object') return `an instance of ${v.constructor.name}`;
-  if (typeof v === 'function') return 'function';
-  return `type ${typeof v} (${typeof v === 'symbol' ? v.toString() : String(v)})`;
+  switch (typeof v) {
+    case 'undefined':
+      return 'undefined';
+    case 'object':
+      return `an instance of ${v.constructor.name}`;
+    case 'function':
+      return 'function';
+    case 'symbol':
+      return `type symbol (${v.toString()})`;
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+      return `type ${typeof v} (${String(v)})`;
+    default:
+      return `type ${typeof v}`;
+  }
 }

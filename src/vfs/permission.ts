@@ -46,10 +46,11 @@ export function checkChmod(cred: Cred, inode: Inode): void {
  */
 export function checkChown(cred: Cred, inode: Inode, uid: number, gid: number): void {
   if (cred.uid === 0) return;
-  if (uid !== -1 && uid !== inode.uid) throw fsErr('EPERM');
-  if (gid !== -1 && gid !== inode.gid) {
-    if (cred.uid !== inode.uid || !inGroup(cred, gid)) throw fsErr('EPERM');
-  }
+  const owner = cred.uid === inode.uid;
+  // chown_ok(): only the owner may "change" the owner to itself.
+  if (uid !== -1 && !(owner && uid === inode.uid)) throw fsErr('EPERM');
+  // chgrp_ok(): the owner, to one of its groups or the current group.
+  if (gid !== -1 && !(owner && (inGroup(cred, gid) || gid === inode.gid))) throw fsErr('EPERM');
 }
 
 export { MAY_WRITE };

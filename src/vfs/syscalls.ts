@@ -92,11 +92,16 @@ function* openInner(ctx: Ctx, root: Dentry, path: unknown, flags: OpenFlags): KO
     const { components, trailingSlash } = parsePath(path);
     d = yield* walkComponents(ctx, root.sb.dcache.dget(root), components, true);
     if (d.inode === null) {
-      const parent = d.parent;
-      yield* d.sb.dcache.dput(ctx, d);
-      // may_o_create(), then no ->create in this directory: the VFS answers EACCES.
-      yield* inodePermission(ctx, parent.inode!, MAY_WRITE | MAY_EXEC);
-      throw fsErr('EACCES', 'this filesystem does not create files');
+      try {
+        // open_last_lookups(): O_CREAT with a trailing slash is EISDIR.
+        if (trailingSlash) throw fsErr('EISDIR');
+        // may_o_create() (our reference on d keeps the parent alive), then no ->create in this
+        // directory: the VFS answers EACCES.
+        yield* inodePermission(ctx, d.parent.inode!, MAY_WRITE | MAY_EXEC);
+        throw fsErr('EACCES', 'this filesystem does not create files');
+      } finally {
+        yield* d.sb.dcache.dput(ctx, d);
+      }
     }
     if (trailingSlash && !isDirMode(d.inode.mode)) {
       yield* d.sb.dcache.dput(ctx, d);
@@ -247,6 +252,8 @@ function* mkdirInner(ctx: Ctx, root: Dentry, path: unknown, mode: number): KOp<v
     const dir = parent.inode!;
     yield* dir.lock.lock(ctx.task, 'filename_create');
     try {
+      // The directory may have been removed while we waited for its lock.
+      if (dir.dead) throw fsErr('ENOENT');
       const d = yield* lookupLocked(ctx, parent, last);
       try {
         // may_create(), then vfs_mkdir()'s check for the method.
@@ -282,12 +289,14 @@ function* rmdirInner(ctx: Ctx, root: Dentry, path: unknown): KOp<void> {
     const dir = parent.inode!;
     yield* dir.lock.lock(ctx.task, 'do_rmdir');
     try {
+      if (dir.dead) throw fsErr('ENOENT');
       const d = yield* lookupLocked(ctx, parent, last);
       try {
+        // may_delete(): existence, then permission on the directory, then the type.
         const inode = d.inode;
         if (inode === null) throw fsErr('ENOENT');
-        if (!isDirMode(inode.mode)) throw fsErr('ENOTDIR');
         yield* inodePermission(ctx, dir, MAY_WRITE | MAY_EXEC);
+        if (!isDirMode(inode.mode)) throw fsErr('ENOTDIR');
         const rmdir = dir.iop.rmdir;
         if (rmdir === undefined) throw fsErr('EPERM', 'directory does not support rmdir');
         yield* inode.lock.lock(ctx.task, 'vfs_rmdir');

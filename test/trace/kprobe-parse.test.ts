@@ -72,10 +72,16 @@ describe('kprobe_events: probe definitions', () => {
   });
 
   it('kprobe/kretprobe_maxactive.tc: r[MAXACTIVE][:EVENT]', () => {
-    expect(add('r:myprobeaccept inet_csk_accept')).toMatchObject({ type: 'r', event: 'myprobeaccept' });
+    expect(add('r:myprobeaccept inet_csk_accept')).toMatchObject({
+      type: 'r',
+      event: 'myprobeaccept',
+    });
     expect(add('r10:myprobeaccept inet_csk_accept')).toMatchObject({ maxactive: 10 });
     expect(add('r inet_csk_accept').event).toBe('r_inet_csk_accept_0');
-    expect(add('r10 inet_csk_accept')).toMatchObject({ maxactive: 10, event: 'r_inet_csk_accept_0' });
+    expect(add('r10 inet_csk_accept')).toMatchObject({
+      maxactive: 10,
+      event: 'r_inet_csk_accept_0',
+    });
     expect(errno('a:myprobeaccept inet_csk_accept')).toBe('EINVAL');
     expect(errno('r1000000:myprobeaccept inet_csk_accept')).toBe('EINVAL');
     expect(errno('r10fuzz:myprobeaccept inet_csk_accept')).toBe('EINVAL');
@@ -130,9 +136,7 @@ describe('kprobe_events: probe definitions', () => {
     expect(formatKprobeEvent(add('r10:myprobeaccept inet_csk_accept $retval'))).toBe(
       'r10:kprobes/myprobeaccept inet_csk_accept arg1=$retval',
     );
-    expect(formatKprobeEvent(add('p:t 0xffffffff81000000'))).toBe(
-      'p:kprobes/t 0xffffffff81000000',
-    );
+    expect(formatKprobeEvent(add('p:t 0xffffffff81000000'))).toBe('p:kprobes/t 0xffffffff81000000');
   });
 });
 
@@ -164,10 +168,7 @@ describe('kprobe_events: kprobe/kprobe_syntax_errors.tc', () => {
     ['p vfs_read +0(+0(@0)', 'DEREF_OPEN_BRACE'],
     ['p vfs_read +0($comm)', 'COMM_CANT_DEREF'],
     ['p vfs_read &1', 'BAD_FETCH_ARG'],
-    [
-      'p vfs_read +0(+0(+0(+0(+0(+0(+0(+0(+0(+0(+0(+0(+0(+0(@0))))))))))))))',
-      'TOO_MANY_OPS',
-    ],
+    ['p vfs_read +0(+0(+0(+0(+0(+0(+0(+0(+0(+0(+0(+0(+0(+0(@0))))))))))))))', 'TOO_MANY_OPS'],
     ['p vfs_read +0(@11):u8[10', 'ARRAY_NO_CLOSE'],
     ['p vfs_read +0(@11):u8[10]a', 'BAD_ARRAY_SUFFIX'],
     ['p vfs_read +0(@11):u8[10a]', 'BAD_ARRAY_NUM'],
@@ -205,6 +206,27 @@ describe('kprobe_events: kprobe/kprobe_syntax_errors.tc', () => {
     expect(add('p non_exist_func').symbol).toBe('non_exist_func');
     expect(isKnownSymbol('non_exist_func')).toBe(false);
     expect(KPROBE_UNKNOWN_SYMBOL_ERRNO).toBe('ENOENT');
+  });
+
+  it('with a kallsyms hook, an unknown SYM fails first, as in v6.8', () => {
+    const opts = { isKnownSymbol };
+    const code = (line: string): string => {
+      const r = parseKprobeLine(line, opts);
+      return r.ok ? 'ok' : r.code;
+    };
+    expect(code('p non_exist_func')).toBe('ENOENT');
+    // Checked before the event name and the fetch arguments...
+    expect(code('p:foo/bar.1 non_exist_func')).toBe('ENOENT');
+    expect(code('p non_exist_func %bogus')).toBe('ENOENT');
+    // ...and kprobe_on_func_entry() cannot say BAD_RETPROBE for a symbol it cannot find.
+    expect(code('r non_exist_func+10')).toBe('ENOENT');
+    expect(code('r vfs_read+10')).toBe('EINVAL');
+    // MOD:SYM is not counted in v6.8 (the module may not be loaded yet).
+    expect(code('p trace_printk:trace_printk_irq_work')).toBe('ok');
+    expect(code('p vfs_read')).toBe('ok');
+    // Errors found before the symbol lookup still win.
+    expect(code('p non_exist_func+abc')).toBe('EINVAL');
+    expect(code('p100 non_exist_func')).toBe('EINVAL');
   });
 });
 
@@ -333,8 +355,7 @@ describe('kprobe_events: more fetch arguments', () => {
   });
 
   it('dynevent/dynevent_limitations.tc: 128 arguments are fine, 129 are E2BIG', () => {
-    const args = (n: number): string =>
-      Array.from({ length: n }, (_, i) => `\\${i + 1}`).join(' ');
+    const args = (n: number): string => Array.from({ length: n }, (_, i) => `\\${i + 1}`).join(' ');
     expect(add(`p vfs_read ${args(128)}`).fetchArgs).toHaveLength(128);
     expect(errno(`p vfs_read ${args(129)}`)).toBe('E2BIG');
     // The count is checked before the arguments themselves.
@@ -392,7 +413,10 @@ describe('kprobe_events: removal and line handling', () => {
   it('splitCommandBuffer enforces WRITE_BUFSIZE per line', () => {
     const ok4094 = 'x'.repeat(4094);
     expect(splitCommandBuffer(`${ok4094}\nq`)).toEqual({ lines: [ok4094, 'q'], tooLong: false });
-    expect(splitCommandBuffer(`a\n${'x'.repeat(4095)}\nq`)).toEqual({ lines: ['a'], tooLong: true });
+    expect(splitCommandBuffer(`a\n${'x'.repeat(4095)}\nq`)).toEqual({
+      lines: ['a'],
+      tooLong: true,
+    });
     // The last line may use the whole chunk.
     expect(splitCommandBuffer('x'.repeat(4095)).tooLong).toBe(false);
     expect(splitCommandBuffer('x'.repeat(4096)).tooLong).toBe(true);
@@ -403,8 +427,34 @@ describe('properties', () => {
   it('never throws on arbitrary lines', () => {
     const kprobeish = fc
       .array(
-        fc.constantFrom('p', 'r', '-', ':', '/', '.', '%', '$', '@', '+', '(', ')', ' ', '=', 'a',
-          '1', 'vfs_read', 'stack', 'retval', 'return', '\\', '"', '[', ']', 'x', '0x'),
+        fc.constantFrom(
+          'p',
+          'r',
+          '-',
+          ':',
+          '/',
+          '.',
+          '%',
+          '$',
+          '@',
+          '+',
+          '(',
+          ')',
+          ' ',
+          '=',
+          'a',
+          '1',
+          'vfs_read',
+          'stack',
+          'retval',
+          'return',
+          '\\',
+          '"',
+          '[',
+          ']',
+          'x',
+          '0x',
+        ),
         { maxLength: 30 },
       )
       .map((a) => a.join(''));
@@ -435,9 +485,7 @@ describe('properties', () => {
       fc.property(probe, (p) => {
         const head = p.ret ? `r${p.maxactive ?? ''}` : 'p';
         const place = p.ret ? p.sym : `${p.sym}+${p.offset}`;
-        const args = p.args
-          .filter(([n]) => !RESERVED.includes(n))
-          .map(([n, b]) => `${n}=${b}`);
+        const args = p.args.filter(([n]) => !RESERVED.includes(n)).map(([n, b]) => `${n}=${b}`);
         const line = [`${head}:${p.group}/${p.event}`, place, ...args].join(' ');
         const first = add(line);
         const text = formatKprobeEvent(first);

@@ -99,7 +99,9 @@ describe('parsePath', () => {
     for (const v of [undefined, null, 42, {}, [], Buffer.from('a'), () => 'a', Symbol('s'), 1n]) {
       expect(() => parsePath(v)).toThrow(TypeError);
     }
-    expect(() => parsePath(42)).toThrow('The "path" argument must be of type string. Received type number (42)');
+    expect(() => parsePath(42)).toThrow(
+      'The "path" argument must be of type string. Received type number (42)',
+    );
     expect(() => parsePath(null)).toThrow('Received null');
     expect(() => parsePath(undefined)).toThrow('Received undefined');
     expect(() => parsePath(new Map())).toThrow('Received an instance of Map');

@@ -37,14 +37,24 @@ describe('runSync', () => {
     function* op(): KOp<void> {
       throw new RangeError('boom');
     }
-    expect(() => runSync(op())).toThrow(RangeError);
+    expect(() => {
+      runSync(op());
+    }).toThrow(RangeError);
   });
 
   it('reports a block point that can never become ready as a deadlock', () => {
     function* op(): KOp<void> {
-      yield { kind: 'block', site: 'wait_here', what: 'wait_event(x)', on: null, ready: () => false };
+      yield {
+        kind: 'block',
+        site: 'wait_here',
+        what: 'wait_event(x)',
+        on: null,
+        ready: () => false,
+      };
     }
-    const v = violationOf(() => runSync(op()));
+    const v = violationOf(() => {
+      runSync(op());
+    });
     expect(v.kind).toBe('deadlock');
     expect(v.site).toBe('wait_here');
     expect(v.message).toBe('task blocked forever in wait_event(x)');
@@ -55,7 +65,9 @@ describe('runSync', () => {
     const a = new Task(1, 'alpha');
     const b = new Task(2, 'beta');
     runSync(m.lock(a, 'first'));
-    const v = violationOf(() => runSync(m.lock(b, 'second')));
+    const v = violationOf(() => {
+      runSync(m.lock(b, 'second'));
+    });
     expect(v.kind).toBe('deadlock');
     expect(v.site).toBe('second');
     expect(v.message).toBe('task blocked forever in mutex_lock(big_lock) (held by alpha)');
@@ -126,7 +138,9 @@ describe('Mutex', () => {
     const a = new Task(1, 'a');
     const b = new Task(2, 'b');
     runSync(m.lock(a, 'x'));
-    const v = violationOf(() => m.unlock(b, 'bad_unlock'));
+    const v = violationOf(() => {
+      m.unlock(b, 'bad_unlock');
+    });
     expect(v.kind).toBe('bug');
     expect(v.site).toBe('bad_unlock');
     expect(v.message).toContain('DEBUG_LOCKS_WARN_ON');
@@ -136,7 +150,11 @@ describe('Mutex', () => {
 
   it('reports unlock of a free mutex as a bug', () => {
     const m = new Mutex('m');
-    expect(violationOf(() => m.unlock(new Task(1, 'a'), 'u')).kind).toBe('bug');
+    expect(
+      violationOf(() => {
+        m.unlock(new Task(1, 'a'), 'u');
+      }).kind,
+    ).toBe('bug');
   });
 
   it('throws ViolationSignal carrying the violation', () => {
@@ -194,7 +212,9 @@ describe('RwSem', () => {
     const yw2 = nextPoint(gw2);
     expect(blockReady(yr)).toBe(false);
     expect(blockReady(yw2)).toBe(false);
-    const v = violationOf(() => runSync(s.lockShared(new Task(4, 'late'), 'late')));
+    const v = violationOf(() => {
+      runSync(s.lockShared(new Task(4, 'late'), 'late'));
+    });
     expect(v.kind).toBe('deadlock');
     expect(v.message).toContain('held by w');
     s.unlock(w, 'uw');
@@ -225,7 +245,9 @@ describe('RwSem', () => {
     const a = new Task(1, 'a');
     const b = new Task(2, 'b');
     runSync(s.lockShared(a, 'a'));
-    const v = violationOf(() => s.unlock(b, 'bad'));
+    const v = violationOf(() => {
+      s.unlock(b, 'bad');
+    });
     expect(v.kind).toBe('bug');
     expect(v.site).toBe('bad');
     expect(s.holders()).toEqual([a]);

@@ -293,12 +293,16 @@ export class ToyFs {
       lookup: (ctx: Ctx, dir: Inode, d: Dentry) => this.lookupOp(ctx, dir, d),
       ...(opts.mkdir === true
         ? {
-            mkdir: (ctx: Ctx, dir: Inode, d: Dentry, mode: number) => this.mkdirOp(ctx, dir, d, mode),
+            mkdir: (ctx: Ctx, dir: Inode, d: Dentry, mode: number) =>
+              this.mkdirOp(ctx, dir, d, mode),
             rmdir: (ctx: Ctx, dir: Inode, d: Dentry) => this.rmdirOp(ctx, dir, d),
           }
         : {}),
       ...(opts.permissionHook !== undefined
-        ? { permission: (ctx: Ctx, inode: Inode, mask: number) => this.permissionOp(ctx, inode, mask) }
+        ? {
+            permission: (ctx: Ctx, inode: Inode, mask: number) =>
+              this.permissionOp(ctx, inode, mask),
+          }
         : {}),
     });
     this.fileIops = Object.freeze({});
@@ -322,7 +326,6 @@ export class ToyFs {
     );
   }
 }
-
 
 /** A read-only file built with simpleFileOps. */
 export function readOnlyFops(): FileOperations {
