@@ -31,3 +31,13 @@ export type {
   SystemSpec,
   EventSpec,
 } from './trace/catalog';
+
+export { explore, replay, shrinkFailure, encodeSchedule, decodeSchedule } from './sim/explore';
+export type { ExploreConfig, ExploreResult, Failure, ReplayResult, Strategy } from './sim/explore';
+export { SIM_CATALOG } from './sim/machine';
+export type { SimConfig, TraceStep, InvariantMode } from './sim/machine';
+export type { Op, OpName, OpResult } from './sim/ops';
+export { scenarios, scenarioNames } from './sim/scenarios';
+export type { Scenario } from './sim/scenarios';
+export { formatFailure, formatTimeline, formatViolation } from './sim/report';
+export { VARIANT_DESCRIPTIONS } from './eventfs/variants/index';

@@ -8,7 +8,7 @@ import { checkInvariants } from '../check/invariants';
 import { TracefsMount, type Tracefs } from '../facade';
 import type { VariantName } from '../eventfs/variants/index';
 import { createCatalog, type EventCatalog } from '../trace/catalog';
-import { ViolationSignal, type Violation } from '../vfs/errors';
+import { KernelBugError, ViolationSignal, type Violation } from '../vfs/errors';
 import type { File } from '../vfs/file';
 import { Task, type KOp, type Yield } from '../vfs/sched';
 import { sysClose } from '../vfs/syscalls';
@@ -51,7 +51,7 @@ export const SIM_CATALOG: EventCatalog = createCatalog([
 export interface TraceStep {
   readonly step: number;
   readonly cpu: number;
-  /** What the CPU did in this step: the interleaving point it resumed from. */
+  /** Where the CPU got to in this step: the interleaving point it stopped at (or its result). */
   readonly site: string;
   readonly what: string;
   /** The op the CPU was running. */
@@ -91,7 +91,13 @@ export class Machine {
       variant: cfg.variant ?? 'fixed',
       catalog: cfg.catalog ?? SIM_CATALOG,
     });
-    cfg.setup?.(this.fs);
+    try {
+      cfg.setup?.(this.fs);
+    } catch (e) {
+      // The kernel failed before the CPUs started: the run is over before it began.
+      if (!(e instanceof KernelBugError)) throw e;
+      this.violation = { ...e.violation, step: 0 };
+    }
     this.cpus = cfg.tasks.map((ops, i) => new Cpu(i, ops, false));
     if (cfg.memoryPressure === true) {
       const shrinks: Op[] = Array.from({ length: cfg.shrinks ?? 2 }, () => ({
@@ -133,30 +139,36 @@ export class Machine {
     const stepNo = this.steps++;
     if (c.gen === null) this.startNext(c);
     const gen = c.gen!;
-    const from = c.pending;
-    this.trace.push({
-      step: stepNo,
-      cpu,
-      site: from?.site ?? 'begin',
-      what: from?.what ?? `begin ${c.current}`,
-      op: c.current,
-    });
+    const op = c.current;
+    // The trace says where the CPU got to in this step: its next interleaving point.
+    let what: string;
+    let site: string;
     try {
       const r = gen.next();
       if (r.done === true) {
         c.gen = null;
         c.pending = null;
+        what = `${op} -> ${r.value.result}`;
+        site = 'return';
         this.finishOp(c, r.value, stepNo);
       } else {
         c.pending = r.value;
+        what = r.value.what;
+        site = r.value.site;
       }
     } catch (e) {
-      if (e instanceof ViolationSignal) {
-        this.violation = { ...e.violation, cpu, step: stepNo };
-        return;
-      }
-      throw e;
+      if (!(e instanceof ViolationSignal)) throw e;
+      this.violation = { ...e.violation, cpu, step: stepNo };
+      this.trace.push({
+        step: stepNo,
+        cpu,
+        site: e.violation.site,
+        what: `!! ${e.violation.kind} in ${e.violation.site}`,
+        op,
+      });
+      return;
     }
+    this.trace.push({ step: stepNo, cpu, site, what, op });
     if (this.violation === null && this.invariants === 'step') this.check(cpu, stepNo, false);
     if (this.violation === null && this.steps >= this.maxSteps) {
       this.violation = {

@@ -239,6 +239,7 @@ export class Eventfs852e46e239 extends EventfsOldLifetimes {
         this.simpleLookup(dentry);
         yield step('simple_lookup', `d_add('${name}', NULL)`);
         const d = yield* this.createDirDentry(ctx, ei, child, eiDentry);
+        yield step('eventfs_root_lookup', `dput('${name}')`);
         if (d !== null) yield* dcache.dput(ctx, d);
         return null;
       }
@@ -257,6 +258,7 @@ export class Eventfs852e46e239 extends EventfsOldLifetimes {
         this.simpleLookup(dentry);
         yield step('simple_lookup', `d_add('${name}', NULL)`);
         const d = yield* this.createFileDentry(ctx, ei, i, eiDentry, name, spec, spec.data ?? data);
+        yield step('eventfs_root_lookup', `dput('${name}')`);
         if (d !== null) yield* dcache.dput(ctx, d);
         break;
       }
