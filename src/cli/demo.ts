@@ -4,6 +4,9 @@
  * shrink back to the cold state.
  */
 import { mount, type Tracefs } from '../facade';
+import { explore } from '../sim/explore';
+import { formatFailure } from '../sim/report';
+import { scenarios } from '../sim/scenarios';
 import { FsError } from '../vfs/errors';
 
 function fmtCounters(fs: Tracefs): string {
@@ -39,7 +42,9 @@ export function runDemo(out: (line: string) => void): number {
   const fs = mount();
   out('# tracefs-sim demo: a tracefs mount with the fixed eventfs (v6.8)');
   out(`cold mount:        ${fmtCounters(fs)}`);
-  out(`events/ systems:   ${fs.readdir('events').filter((e) => e.type === 'dir').length}`);
+  out(
+    `events/ systems:   ${fs.readdir('events').filter((e) => e.type === 'dir' && e.name !== '.' && e.name !== '..').length}`,
+  );
   out(`after readdir:     ${fmtCounters(fs)}   (eventfs_iterate creates no dentries)`);
   const sw = 'events/sched/sched_switch';
   out(`$ cat ${sw}/id  -> ${fs.readFile(`${sw}/id`).trim()}`);
@@ -84,5 +89,30 @@ export function runDemo(out: (line: string) => void): number {
     `invariants: ${problems.length === 0 ? 'all hold' : problems.map((p) => p.message).join('; ')}`,
   );
   out(`final:             ${fmtCounters(fs)}`);
-  return problems.length === 0 ? 0 : 1;
+  out('');
+  out("# the robot's report: two CPUs stat a cold events/sched on 852e46e239");
+  const s = scenarios['robot-oops']!;
+  const bad = explore({
+    ...s.config,
+    variant: '852e46e239',
+    strategy: { kind: 'dfs', preemptionBound: 2 },
+  });
+  const f = bad.failures[0];
+  if (f === undefined) {
+    out('!! the simulator did not reproduce it');
+    return 1;
+  }
+  out(`found after ${bad.schedules} schedule(s) of a preemption-bounded search:`);
+  out(formatFailure(f, '852e46e239', 'robot-oops'));
+  out('');
+  const good = explore({
+    ...s.config,
+    variant: 'fixed',
+    strategy: { kind: 'dfs', preemptionBound: 2 },
+  });
+  out(
+    `# the same scenario on the fixed eventfs: ${good.schedules} schedules, search ${good.complete ? 'exhausted' : 'cut short'}, ${good.failures.length} failure(s)`,
+  );
+  out('# more: npx tracefs-sim scenarios | explore --scenario NAME --variant V | replay ...');
+  return problems.length === 0 && good.failures.length === 0 && good.complete ? 0 : 1;
 }
