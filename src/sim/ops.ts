@@ -5,7 +5,7 @@
 import type { TracefsMount } from '../facade';
 import { isErrnoCode, FsError, type ErrnoCode } from '../vfs/errors';
 import { parseFlags, type File, type FlagString } from '../vfs/file';
-import type { KOp } from '../vfs/sched';
+import { withCleanup, type KOp } from '../vfs/sched';
 import {
   sysChmod,
   sysChown,
@@ -138,25 +138,20 @@ function* body(
     }
     case 'readFile': {
       const f = yield* sysOpen(ctx, root, path, parseFlags('r')!);
-      try {
+      const readAll = function* (): KOp<string> {
         let out = '';
         for (;;) {
           const chunk = yield* sysRead(ctx, f, 4096, path);
           if (chunk === '') return out;
           out += chunk;
         }
-      } finally {
-        yield* sysClose(ctx, f, path);
-      }
+      };
+      return yield* withCleanup(readAll(), () => sysClose(ctx, f, path));
     }
     case 'writeFile':
     case 'appendFile': {
       const f = yield* sysOpen(ctx, root, path, parseFlags(op.op === 'writeFile' ? 'w' : 'a')!);
-      try {
-        return yield* sysWrite(ctx, f, op.data ?? '', path);
-      } finally {
-        yield* sysClose(ctx, f, path);
-      }
+      return yield* withCleanup(sysWrite(ctx, f, op.data ?? '', path), () => sysClose(ctx, f, path));
     }
     case 'mkdir':
       yield* sysMkdir(ctx, root, path, op.mode ?? 0o755);

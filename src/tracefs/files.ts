@@ -8,7 +8,7 @@ import type { Dentry } from '../vfs/dentry';
 import { fsErr } from '../vfs/errors';
 import type { Inode } from '../vfs/inode';
 import { genericPermission } from '../vfs/permission';
-import { step, type KOp } from '../vfs/sched';
+import { step, withCleanup, type KOp } from '../vfs/sched';
 import { simpleSetattr } from '../vfs/syscalls';
 import {
   isDirMode,
@@ -147,22 +147,16 @@ function instanceDirInodeOps(ops: InstanceDirOps): InodeOperations {
       ti.flags |= TRACEFS_INSTANCE_INODE;
       ti.tiPrivate = dir;
       dir.lock.unlock(ctx.task, 'tracefs_syscall_mkdir');
-      try {
-        yield* ops.mkdir(ctx, dentry.name);
-      } finally {
-        yield* dir.lock.lock(ctx.task, 'tracefs_syscall_mkdir');
-      }
+      yield* withCleanup(ops.mkdir(ctx, dentry.name), () => dir.lock.lock(ctx.task, 'tracefs_syscall_mkdir'));
     },
     *rmdir(ctx: Ctx, dir: Inode, dentry: Dentry): KOp<void> {
       const victim = dentry.inode!;
       dir.lock.unlock(ctx.task, 'tracefs_syscall_rmdir');
       victim.lock.unlock(ctx.task, 'tracefs_syscall_rmdir');
-      try {
-        yield* ops.rmdir(ctx, dentry.name);
-      } finally {
+      yield* withCleanup(ops.rmdir(ctx, dentry.name), function* (): KOp<void> {
         yield* dir.lock.lock(ctx.task, 'tracefs_syscall_rmdir');
         yield* victim.lock.lock(ctx.task, 'tracefs_syscall_rmdir');
-      }
+      });
     },
   });
 }

@@ -8,7 +8,7 @@ import type { Dentry } from './dentry';
 import { fsErr, FsError } from './errors';
 import { parsePath } from './path';
 import { inodePermission } from './permission';
-import { step, type KOp } from './sched';
+import { isOops, step, type KOp } from './sched';
 import { isDirMode, MAY_EXEC, type Ctx } from './types';
 
 /**
@@ -62,6 +62,7 @@ function* lookupSlow(ctx: Ctx, parent: Dentry, name: string): KOp<Dentry> {
       try {
         old = yield* lookup(ctx, dir, dentry);
       } catch (e) {
+        if (isOops(e)) throw e;
         dcache.lookupDone(dentry);
         yield* dcache.dput(ctx, dentry);
         throw e;
@@ -131,7 +132,7 @@ export function* walkComponents(
     }
     return cur;
   } catch (e) {
-    yield* dcache.dput(ctx, cur);
+    if (!isOops(e)) yield* dcache.dput(ctx, cur);
     throw e;
   }
 }

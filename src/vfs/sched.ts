@@ -6,7 +6,7 @@
  * part of the protocol: a blocked task yields a `block` point that is not runnable until its
  * condition holds.
  */
-import { violation } from './errors';
+import { violation, ViolationSignal } from './errors';
 
 /** A thread of execution in the model (one per simulated CPU; one for the synchronous facade). */
 export class Task {
@@ -152,6 +152,37 @@ export class RwSem implements Lock {
 function removeHeld(task: Task, lock: Lock): void {
   const i = task.held.lastIndexOf(lock);
   if (i >= 0) task.held.splice(i, 1);
+}
+
+/**
+ * True for a kernel failure unwinding. An oopsed task runs no more kernel code: cleanup that
+ * would take locks, drop references or yield is skipped, as in the kernel, where the oops
+ * kills the task where it stands.
+ */
+export function isOops(e: unknown): boolean {
+  return e instanceof ViolationSignal;
+}
+
+/** An operation that does nothing. */
+// eslint-disable-next-line require-yield
+export function* nothing(): KOp<void> {
+  return;
+}
+
+/**
+ * Run `body`, then `cleanup`: also when `body` fails with an ordinary error (the kernel's error
+ * paths), never when it oopses.
+ */
+export function* withCleanup<R>(body: KOp<R>, cleanup: () => KOp<void>): KOp<R> {
+  let r: R;
+  try {
+    r = yield* body;
+  } catch (e) {
+    if (!isOops(e)) yield* cleanup();
+    throw e;
+  }
+  yield* cleanup();
+  return r;
 }
 
 /**

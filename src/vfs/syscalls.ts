@@ -11,7 +11,7 @@ import type { Inode } from './inode';
 import { lookupComponent, pathLookup, pathParent, walkComponents } from './namei';
 import { parsePath } from './path';
 import { checkChmod, checkChown, inodePermission } from './permission';
-import { step, type KOp } from './sched';
+import { isOops, nothing, step, withCleanup, type KOp } from './sched';
 import {
   isDirMode,
   MAY_EXEC,
@@ -74,11 +74,7 @@ export function* sysStat(ctx: Ctx, root: Dentry, path: unknown): KOp<StatResult>
 
 function* statInner(ctx: Ctx, root: Dentry, path: unknown): KOp<StatResult> {
   const d = yield* pathLookup(ctx, root, path);
-  try {
-    return yield* getattr(ctx, d);
-  } finally {
-    yield* d.sb.dcache.dput(ctx, d);
-  }
+  return yield* withCleanup(getattr(ctx, d), () => d.sb.dcache.dput(ctx, d));
 }
 
 /** open(2): path walk, may_open() permission, then the file's ->open. */
@@ -92,18 +88,20 @@ function* openInner(ctx: Ctx, root: Dentry, path: unknown, flags: OpenFlags): KO
     const { components, trailingSlash } = parsePath(path);
     d = yield* walkComponents(ctx, root.sb.dcache.dget(root), components, true);
     if (d.inode === null) {
-      try {
-        // open_last_lookups(): O_CREAT with a trailing slash is EISDIR.
-        if (trailingSlash) throw fsErr('EISDIR');
-        // may_o_create() (our reference on d keeps the parent alive), then no ->create in this
-        // directory: the VFS answers EACCES.
-        yield* inodePermission(ctx, d.parent.inode!, MAY_WRITE | MAY_EXEC);
-        throw fsErr('EACCES', 'this filesystem does not create files');
-      } finally {
-        yield* d.sb.dcache.dput(ctx, d);
-      }
+      const neg = d;
+      yield* withCleanup(
+        (function* (): KOp<void> {
+          // open_last_lookups(): O_CREAT with a trailing slash is EISDIR.
+          if (trailingSlash) throw fsErr('EISDIR');
+          // may_o_create() (our reference on d keeps the parent alive), then no ->create in
+          // this directory: the VFS answers EACCES.
+          yield* inodePermission(ctx, neg.parent.inode!, MAY_WRITE | MAY_EXEC);
+          throw fsErr('EACCES', 'this filesystem does not create files');
+        })(),
+        () => neg.sb.dcache.dput(ctx, neg),
+      );
     }
-    if (trailingSlash && !isDirMode(d.inode.mode)) {
+    if (trailingSlash && !isDirMode(d.inode!.mode)) {
       yield* d.sb.dcache.dput(ctx, d);
       throw fsErr('EISDIR');
     }
@@ -121,7 +119,7 @@ function* openInner(ctx: Ctx, root: Dentry, path: unknown, flags: OpenFlags): KO
     if (open !== undefined) yield* open(ctx, inode, file);
     return file;
   } catch (e) {
-    yield* d.sb.dcache.dput(ctx, d);
+    if (!isOops(e)) yield* d.sb.dcache.dput(ctx, d);
     throw e;
   }
 }
@@ -167,12 +165,10 @@ export function* sysClose(ctx: Ctx, file: File, path?: string): KOp<void> {
 function* closeInner(ctx: Ctx, file: File): KOp<void> {
   checkOpen(file);
   file.released = true;
-  try {
-    const release = file.fop.release;
-    if (release !== undefined) yield* release(ctx, file.inode, file);
-  } finally {
-    yield* file.dentry.sb.dcache.dput(ctx, file.dentry);
-  }
+  const release = file.fop.release;
+  yield* withCleanup(release !== undefined ? release(ctx, file.inode, file) : nothing(), () =>
+    file.dentry.sb.dcache.dput(ctx, file.dentry),
+  );
 }
 
 const DIR_FLAGS: OpenFlags = {
@@ -191,7 +187,7 @@ export function* sysReaddir(ctx: Ctx, root: Dentry, path: unknown): KOp<DirEntry
 
 function* readdirInner(ctx: Ctx, root: Dentry, path: unknown): KOp<DirEntry[]> {
   const file = yield* openInner(ctx, root, path, DIR_FLAGS);
-  try {
+  const body = function* (): KOp<DirEntry[]> {
     const iterate = file.fop.iterate;
     if (iterate === undefined) throw fsErr('ENOTDIR');
     const out: DirEntry[] = [];
@@ -205,9 +201,8 @@ function* readdirInner(ctx: Ctx, root: Dentry, path: unknown): KOp<DirEntry[]> {
     yield* iterate(ctx, file, dctx);
     file.pos = dctx.pos;
     return out;
-  } finally {
-    yield* closeInner(ctx, file);
-  }
+  };
+  return yield* withCleanup(body(), () => closeInner(ctx, file));
 }
 
 /** lookup_one_qstr_excl(): a lookup with the parent already locked exclusively. */
@@ -229,7 +224,7 @@ function* lookupLocked(ctx: Ctx, parent: Dentry, name: string): KOp<Dentry> {
     old = yield* lookup(ctx, dir, d);
   } catch (e) {
     // An ERR_PTR from ->lookup fails the whole call (eventfs: ENOENT even for mkdir).
-    yield* dcache.dput(ctx, d);
+    if (!isOops(e)) yield* dcache.dput(ctx, d);
     throw e;
   }
   if (old !== null) {
@@ -247,7 +242,7 @@ export function* sysMkdir(ctx: Ctx, root: Dentry, path: unknown, mode: number): 
 function* mkdirInner(ctx: Ctx, root: Dentry, path: unknown, mode: number): KOp<void> {
   const { parent, last } = yield* pathParent(ctx, root, path);
   const dcache = parent.sb.dcache;
-  try {
+  const body = function* (): KOp<void> {
     if (last === undefined || last === '.' || last === '..') throw fsErr('EEXIST');
     const dir = parent.inode!;
     yield* dir.lock.lock(ctx.task, 'filename_create');
@@ -255,22 +250,20 @@ function* mkdirInner(ctx: Ctx, root: Dentry, path: unknown, mode: number): KOp<v
       // The directory may have been removed while we waited for its lock.
       if (dir.dead) throw fsErr('ENOENT');
       const d = yield* lookupLocked(ctx, parent, last);
-      try {
+      const create = function* (): KOp<void> {
         // may_create(), then vfs_mkdir()'s check for the method.
         if (d.inode !== null) throw fsErr('EEXIST');
         yield* inodePermission(ctx, dir, MAY_WRITE | MAY_EXEC);
         const mkdir = dir.iop.mkdir;
         if (mkdir === undefined) throw fsErr('EPERM', 'directory does not support mkdir');
         yield* mkdir(ctx, dir, d, mode & S_IALLUGO);
-      } finally {
-        yield* dcache.dput(ctx, d);
-      }
+      };
+      yield* withCleanup(create(), () => dcache.dput(ctx, d));
     } finally {
       dir.lock.unlock(ctx.task, 'filename_create');
     }
-  } finally {
-    yield* dcache.dput(ctx, parent);
-  }
+  };
+  yield* withCleanup(body(), () => dcache.dput(ctx, parent));
 }
 
 /** rmdir(2). */
@@ -281,7 +274,7 @@ export function* sysRmdir(ctx: Ctx, root: Dentry, path: unknown): KOp<void> {
 function* rmdirInner(ctx: Ctx, root: Dentry, path: unknown): KOp<void> {
   const { parent, last } = yield* pathParent(ctx, root, path);
   const dcache = parent.sb.dcache;
-  try {
+  const body = function* (): KOp<void> {
     // do_rmdir(): LAST_ROOT -> EBUSY, LAST_DOT -> EINVAL, LAST_DOTDOT -> ENOTEMPTY.
     if (last === undefined) throw fsErr('EBUSY');
     if (last === '.') throw fsErr('EINVAL');
@@ -291,7 +284,7 @@ function* rmdirInner(ctx: Ctx, root: Dentry, path: unknown): KOp<void> {
     try {
       if (dir.dead) throw fsErr('ENOENT');
       const d = yield* lookupLocked(ctx, parent, last);
-      try {
+      const remove = function* (): KOp<void> {
         // may_delete(): existence, then permission on the directory, then the type.
         const inode = d.inode;
         if (inode === null) throw fsErr('ENOENT');
@@ -307,15 +300,13 @@ function* rmdirInner(ctx: Ctx, root: Dentry, path: unknown): KOp<void> {
         }
         // d_delete(): nobody may find the removed directory any more.
         dcache.drop(d);
-      } finally {
-        yield* dcache.dput(ctx, d);
-      }
+      };
+      yield* withCleanup(remove(), () => dcache.dput(ctx, d));
     } finally {
       dir.lock.unlock(ctx.task, 'do_rmdir');
     }
-  } finally {
-    yield* dcache.dput(ctx, parent);
-  }
+  };
+  yield* withCleanup(body(), () => dcache.dput(ctx, parent));
 }
 
 /** simple_setattr() for filesystems without ->setattr. */
@@ -351,14 +342,13 @@ export function* sysChown(
 
 function* attrInner(ctx: Ctx, root: Dentry, path: unknown, attr: IAttr): KOp<void> {
   const d = yield* pathLookup(ctx, root, path);
-  try {
+  const body = function* (): KOp<void> {
     const inode = d.inode!;
     if (attr.mode !== undefined) checkChmod(ctx.cred, inode);
     else checkChown(ctx.cred, inode, attr.uid ?? -1, attr.gid ?? -1);
     yield* setattr(ctx, d, attr);
-  } finally {
-    yield* d.sb.dcache.dput(ctx, d);
-  }
+  };
+  yield* withCleanup(body(), () => d.sb.dcache.dput(ctx, d));
 }
 
 export { lookupComponent };
