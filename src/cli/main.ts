@@ -212,4 +212,10 @@ function main(argv: readonly string[]): number {
   }
 }
 
+// `tracefs-sim ... | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 process.exitCode = main(process.argv.slice(2));
