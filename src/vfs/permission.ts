@@ -8,7 +8,8 @@ import type { Inode } from './inode';
 import type { KOp } from './sched';
 import { isDirMode, MAY_EXEC, MAY_WRITE, type Cred, type Ctx } from './types';
 
-function inGroup(cred: Cred, gid: number): boolean {
+/** in_group_p(). */
+export function inGroup(cred: Cred, gid: number): boolean {
   return cred.gid === gid || (cred.groups?.includes(gid) ?? false);
 }
 
@@ -51,6 +52,33 @@ export function checkChown(cred: Cred, inode: Inode, uid: number, gid: number): 
   if (uid !== -1 && !(owner && uid === inode.uid)) throw fsErr('EPERM');
   // chgrp_ok(): the owner, to one of its groups or the current group.
   if (gid !== -1 && !(owner && (inGroup(cred, gid) || gid === inode.gid))) throw fsErr('EPERM');
+}
+
+const S_ISUID = 0o4000;
+const S_ISGID = 0o2000;
+const S_IXGRP = 0o010;
+
+/**
+ * setattr_prepare(): a chmod by a caller without CAP_FSETID who is not in the file's group
+ * silently loses S_ISGID.
+ */
+export function chmodMode(cred: Cred, inode: Inode, mode: number): number {
+  if (cred.uid !== 0 && !inGroup(cred, inode.gid)) return mode & ~S_ISGID;
+  return mode;
+}
+
+/**
+ * chown_common() + notify_change(): changing ownership of a non-directory kills S_ISUID, and
+ * S_ISGID when group-execute is set (setattr_should_drop_sgid). Returns the new mode, or
+ * undefined when it stays.
+ */
+export function chownKillsSetid(inode: Inode): number | undefined {
+  const mode = inode.mode;
+  if (isDirMode(mode)) return undefined;
+  let m = mode;
+  if ((m & S_ISUID) !== 0) m &= ~S_ISUID;
+  if ((m & S_ISGID) !== 0 && (m & S_IXGRP) !== 0) m &= ~S_ISGID;
+  return m === mode ? undefined : m & 0o7777;
 }
 
 export { MAY_WRITE };

@@ -10,7 +10,7 @@ import { File, type OpenFlags } from './file';
 import type { Inode } from './inode';
 import { lookupComponent, pathLookup, pathParent, walkComponents } from './namei';
 import { parsePath } from './path';
-import { checkChmod, checkChown, inodePermission } from './permission';
+import { checkChmod, checkChown, chmodMode, chownKillsSetid, inodePermission } from './permission';
 import { isOops, nothing, step, withCleanup, type KOp } from './sched';
 import {
   isDirMode,
@@ -344,9 +344,16 @@ function* attrInner(ctx: Ctx, root: Dentry, path: unknown, attr: IAttr): KOp<voi
   const d = yield* pathLookup(ctx, root, path);
   const body = function* (): KOp<void> {
     const inode = d.inode!;
-    if (attr.mode !== undefined) checkChmod(ctx.cred, inode);
-    else checkChown(ctx.cred, inode, attr.uid ?? -1, attr.gid ?? -1);
-    yield* setattr(ctx, d, attr);
+    let change = attr;
+    if (attr.mode !== undefined) {
+      checkChmod(ctx.cred, inode);
+      change = { mode: chmodMode(ctx.cred, inode, attr.mode) };
+    } else {
+      checkChown(ctx.cred, inode, attr.uid ?? -1, attr.gid ?? -1);
+      const killed = chownKillsSetid(inode);
+      if (killed !== undefined) change = { ...attr, mode: killed };
+    }
+    yield* setattr(ctx, d, change);
   };
   yield* withCleanup(body(), () => d.sb.dcache.dput(ctx, d));
 }

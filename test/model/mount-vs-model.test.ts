@@ -25,13 +25,21 @@ import {
   type MountOpts,
 } from './reference';
 
+const BASENAME = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
+
 /**
- * Divergences already reported (see the report of this test's author); the generator avoids
- * them so the property keeps exploring everything else. Set to false once they are fixed.
- * - open(O_CREAT) of a missing name with a trailing slash: Linux says EISDIR
- *   (open_last_lookups: "trailing slashes?"), the mount says EACCES.
+ * Reported divergence (see the report of the author of these tests): the mount never clears
+ * S_ISUID/S_ISGID the way fs/attr.c and fs/open.c do (chown of a non-directory kills S_ISUID,
+ * and S_ISGID when group-executable, for every caller; chmod by an unprivileged owner outside
+ * the file's group drops S_ISGID). While true, the generators use no set-id modes so the
+ * properties keep exploring everything else; set to false once the mount does this.
  */
-const AVOID_REPORTED = true;
+const AVOID_SETID_DIVERGENCE = false;
+
+/** Mode arguments for chmod, without the set-id bits while the divergence stands. */
+function modes(...ms: number[]): fc.Arbitrary<number> {
+  return fc.constantFrom(...(AVOID_SETID_DIVERGENCE ? ms.map((x) => x & 0o1777) : ms));
+}
 
 const SEED = 0x7ace5;
 const CATALOG = smallCatalog();
@@ -61,15 +69,39 @@ interface PathSel {
 
 type Op =
   | { readonly k: 'stat' | 'readdir' | 'read'; readonly p: PathSel; readonly who: number }
-  | { readonly k: 'write'; readonly p: PathSel; readonly data: string }
-  | { readonly k: 'kprobe'; readonly add: boolean; readonly name: string }
-  | { readonly k: 'setEvent'; readonly inst: number; readonly trunc: boolean; readonly token: string }
-  | { readonly k: 'mkdir' | 'rmdir'; readonly name: string; readonly form: Form; readonly p: PathSel | null }
-  | { readonly k: 'chmod'; readonly p: PathSel; readonly mode: number }
-  | { readonly k: 'chown'; readonly p: PathSel; readonly uid: number; readonly gid: number }
+  | { readonly k: 'write'; readonly p: PathSel; readonly data: string; readonly who?: number }
+  | {
+      readonly k: 'kprobe';
+      readonly add: boolean;
+      readonly name: string;
+      /** Remove one that exists (the pick-th), when there is one. */
+      readonly existing: number | null;
+    }
+  | {
+      readonly k: 'setEvent';
+      readonly inst: number;
+      readonly trunc: boolean;
+      readonly token: string;
+    }
+  | {
+      readonly k: 'mkdir' | 'rmdir';
+      readonly who?: number;
+      readonly name: string;
+      readonly form: Form;
+      readonly p: PathSel | null;
+    }
+  | { readonly k: 'chmod'; readonly p: PathSel; readonly mode: number; readonly who: number }
+  | {
+      readonly k: 'chown';
+      readonly p: PathSel;
+      readonly uid: number;
+      readonly gid: number;
+      readonly who: number;
+    }
   | { readonly k: 'shrink' }
+  | { readonly k: 'remount'; readonly mode: number }
   | { readonly k: 'open'; readonly p: PathSel }
-  | { readonly k: 'close'; readonly idx: number };
+  | { readonly k: 'close' | 'readHandle'; readonly idx: number };
 
 /** Paths that may or may not exist, whatever the state. */
 const STATIC_PATHS = [
@@ -133,14 +165,36 @@ const TOKENS = [
 
 const who = fc.nat(CREDS.length - 1);
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { arbitrary: fc.record({ k: fc.constant('stat' as const), p: pathSel('any', 'any', 'dir', 'kprobe', 'inst', 'static'), who }), weight: 6 },
-  { arbitrary: fc.record({ k: fc.constant('readdir' as const), p: pathSel('any', 'dir', 'dir', 'kprobe', 'static'), who }), weight: 4 },
-  { arbitrary: fc.record({ k: fc.constant('read' as const), p: pathSel('read', 'read', 'any', 'static'), who }), weight: 4 },
+  {
+    arbitrary: fc.record({
+      k: fc.constant('stat' as const),
+      p: pathSel('any', 'any', 'dir', 'kprobe', 'inst', 'static'),
+      who,
+    }),
+    weight: 6,
+  },
+  {
+    arbitrary: fc.record({
+      k: fc.constant('readdir' as const),
+      p: pathSel('any', 'dir', 'dir', 'kprobe', 'static'),
+      who,
+    }),
+    weight: 4,
+  },
+  {
+    arbitrary: fc.record({
+      k: fc.constant('read' as const),
+      p: pathSel('read', 'read', 'any', 'static'),
+      who,
+    }),
+    weight: 4,
+  },
   {
     arbitrary: fc.record({
       k: fc.constant('write' as const),
       p: pathSel('enable', 'enable', 'enable', 'kprobe', 'write', 'static'),
       data: fc.constantFrom('0', '1', '2', '1\n'),
+      who,
     }),
     weight: 6,
   },
@@ -149,6 +203,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       k: fc.constant('kprobe' as const),
       add: fc.boolean(),
       name: fc.constantFrom(...KPROBE_NAMES, 'nokp'),
+      existing: fc.oneof(fc.constant(null), fc.nat()),
     }),
     weight: 5,
   },
@@ -165,7 +220,16 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     arbitrary: fc.record({
       k: fc.constant(k),
       name: fc.constantFrom(...INSTANCE_NAMES),
-      form: fc.constantFrom<Form>('plain', 'plain', 'plain', 'lead', 'trailing', 'double', 'dotdot'),
+      form: fc.constantFrom<Form>(
+        'plain',
+        'plain',
+        'plain',
+        'lead',
+        'trailing',
+        'double',
+        'dotdot',
+      ),
+      who,
       p: fc.oneof(
         { arbitrary: fc.constant(null), weight: 3 },
         { arbitrary: pathSel('any', 'dir', 'static'), weight: 1 },
@@ -177,7 +241,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     arbitrary: fc.record({
       k: fc.constant('chmod' as const),
       p: pathSel('any', 'chown', 'kprobe', 'inst'),
-      mode: fc.constantFrom(0o600, 0o444, 0o755, 0o000, 0o4711, 0o777, 0o070),
+      mode: modes(0o600, 0o444, 0o755, 0o000, 0o4711, 0o777, 0o070, 0o2775, 0o2755),
+      who,
     }),
     weight: 3,
   },
@@ -187,12 +252,72 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       p: pathSel('chown', 'kprobe', 'inst'),
       uid: fc.constantFrom(-1, 0, 1000, 2000),
       gid: fc.constantFrom(-1, 0, 1000, 3000),
+      who,
     }),
     weight: 3,
   },
   { arbitrary: fc.constant({ k: 'shrink' as const }), weight: 3 },
-  { arbitrary: fc.record({ k: fc.constant('open' as const), p: pathSel('any', 'kprobe', 'kprobe', 'inst', 'static') }), weight: 3 },
+  {
+    arbitrary: fc.record({
+      k: fc.constant('remount' as const),
+      mode: fc.constantFrom(0o700, 0o755, 0o711, 0o750),
+    }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({
+      k: fc.constant('open' as const),
+      p: pathSel('any', 'kprobe', 'kprobe', 'inst', 'static'),
+    }),
+    weight: 3,
+  },
   { arbitrary: fc.record({ k: fc.constant('close' as const), idx: fc.nat() }), weight: 2 },
+  { arbitrary: fc.record({ k: fc.constant('readHandle' as const), idx: fc.nat() }), weight: 3 },
+);
+
+/** Churn of probes and instances under open files: what stale handles see. */
+const churnArb: fc.Arbitrary<Op> = fc.oneof(
+  {
+    arbitrary: fc.record({
+      k: fc.constant('kprobe' as const),
+      add: fc.boolean(),
+      name: fc.constantFrom('kp1', 'kp2'),
+      existing: fc.oneof(fc.constant(null), fc.nat()),
+    }),
+    weight: 4,
+  },
+  {
+    arbitrary: fc.record({
+      k: fc.constantFrom('mkdir' as const, 'rmdir' as const),
+      name: fc.constantFrom('foo', 'bar'),
+      form: fc.constant<Form>('plain'),
+      p: fc.constant(null),
+    }),
+    weight: 3,
+  },
+  {
+    arbitrary: fc.record({ k: fc.constant('open' as const), p: pathSel('kprobe', 'inst') }),
+    weight: 4,
+  },
+  { arbitrary: fc.record({ k: fc.constant('readHandle' as const), idx: fc.nat() }), weight: 4 },
+  { arbitrary: fc.record({ k: fc.constant('close' as const), idx: fc.nat() }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      k: fc.constant('write' as const),
+      p: pathSel('kprobe', 'inst'),
+      data: fc.constantFrom('0', '1'),
+    }),
+    weight: 2,
+  },
+  {
+    arbitrary: fc.record({
+      k: fc.constant('stat' as const),
+      p: pathSel('kprobe', 'inst'),
+      who: fc.constant(0),
+    }),
+    weight: 2,
+  },
+  { arbitrary: fc.constant({ k: 'shrink' as const }), weight: 1 },
 );
 
 const mountArb: fc.Arbitrary<MountOpts> = fc.record({
@@ -302,7 +427,7 @@ function model<T>(f: () => T): Outcome<T> {
   }
 }
 
-export const STATS = new Map<string, number>();
+const STATS = new Map<string, number>();
 
 function sameOutcome(what: string, exp: Outcome<unknown>, got: Outcome<unknown>): void {
   const e = exp.ok ? 'ok' : exp.code;
@@ -314,22 +439,41 @@ function sameOutcome(what: string, exp: Outcome<unknown>, got: Outcome<unknown>)
 
 interface Handle {
   readonly file: OpenFile;
-  readonly pinsInstance: string | null;
-  readonly pinsEvent: string | null;
+  /** The model node it was opened on (as it was then). */
+  readonly node: MNode;
+  /** The instance it belongs to ('' top, null none). */
+  readonly inst: string | null;
+  /** For event files: which incarnation of the event it was opened on. */
+  readonly ident: string | null;
+  /** Read once already (later reads start at f_pos, not compared). */
+  read: boolean;
+}
+
+/** Which instance a node belongs to: '' for the top one, the name under instances/. */
+function instanceOf(path: string): string | null {
+  const m = /^instances\/([^/]+)\//.exec(path);
+  if (m !== null) return m[1]!;
+  return path.startsWith('instances') ? null : '';
 }
 
 function asCred(c: ModelCred): Cred | undefined {
   return c.uid === 0 ? undefined : { uid: c.uid, gid: c.gid, groups: [...(c.groups ?? [])] };
 }
 
+/**
+ * Inode numbers: every eventfs file has FILE_INO; every other node keeps the number it was
+ * first seen with (directories across eviction too) and no two live nodes share one.
+ */
 function checkIno(m: RefModel, node: MNode, ino: number, what: string): void {
   const expected = m.expectIno(node, ino);
-  if (expected !== undefined) expect(ino, `${what}: ino of ${node.path}`).toBe(expected);
-  if (!(node.eventfs && node.kind === 'file')) {
-    expect(ino, `${what}: ${node.path} uses the eventfs file ino`).not.toBe(FILE_INO);
-    for (const [p, i] of m.inos)
-      if (p !== node.path) expect(i, `${what}: ${node.path} and ${p} share ino ${ino}`).not.toBe(ino);
+  if (expected !== undefined) {
+    if (ino !== expected) expect(ino, `${what}: ino of ${node.path}`).toBe(expected);
+    return;
   }
+  expect(ino, `${what}: ${node.path} uses the eventfs file ino`).not.toBe(FILE_INO);
+  for (const [p, i] of m.inos)
+    if (p !== node.path && i === ino)
+      expect(p, `${what}: shares ino ${ino} with ${node.path}`).toBe('');
 }
 
 function checkStat(m: RefModel, node: MNode, st: Stat, what: string): void {
@@ -380,7 +524,7 @@ function sweep(fs: Tracefs, m: RefModel, what: string): void {
     checkStat(m, node, fs.stat(p), `${what} sweep`);
     if (node.kind === 'dir') checkListing(m, node, fs.readdir(p), `${what} sweep`);
     const text = m.content(node);
-    if (text !== undefined) expect(fs.readFile(p), `${what} sweep: read ${p}`).toBe(text);
+    if (text !== undefined) expectText(node, fs.readFile(p), text, `${what} sweep: read ${p}`);
   }
 }
 
@@ -392,6 +536,21 @@ function coldCounters(opts: MountOpts, m: RefModel): ReturnType<Tracefs['counter
   return cold.counters();
 }
 
+/**
+ * Compare a read with the model. The order of available_events and set_event (the order of the
+ * kernel's event lists) is not what this model is about: those compare as sets of lines.
+ */
+function expectText(node: MNode, got: string, exp: string, what: string): void {
+  const t = node.content.t;
+  if (t === 'availableEvents' || t === 'setEvent') {
+    const lines = (s: string): string[] => s.split('\n').sort();
+    expect(lines(got), what).toEqual(lines(exp));
+    expect(got.endsWith('\n') || got === '', `${what}: ends in a newline`).toBe(true);
+  } else {
+    expect(got, what).toBe(exp);
+  }
+}
+
 function describeOp(op: Op): string {
   return JSON.stringify(op);
 }
@@ -399,8 +558,7 @@ function describeOp(op: Op): string {
 /** One op: the model's expectation, the mount's answer, the comparison. */
 function step(fs: Tracefs, m: RefModel, handles: Handle[], op: Op, i: number): void {
   const what = `#${i} ${describeOp(op)}`;
-  const isOpen = (key: string) => handles.some((h) => h.pinsEvent === key);
-  const isPinned = (inst: string) => handles.some((h) => h.pinsInstance === inst);
+  const isPinned = (inst: string) => handles.some((h) => h.node.pinsInstance === inst);
   switch (op.k) {
     case 'stat': {
       const path = pickPath(m, op.p);
@@ -432,16 +590,17 @@ function step(fs: Tracefs, m: RefModel, handles: Handle[], op: Op, i: number): v
         const n = m.lookup(path, cred);
         if (!permitted(cred, n, MAY.READ)) throw new ModelError('EACCES');
         if (n.kind === 'dir') throw new ModelError('EISDIR');
-        return m.content(n);
+        return { node: n, text: m.content(n) };
       });
       const got = real(() => fs.readFile(path, asCred(cred)));
       sameOutcome(`${what} readFile('${path}')`, exp, got);
-      if (exp.ok && got.ok && exp.value !== undefined)
-        expect(got.value, `${what} readFile('${path}')`).toBe(exp.value);
+      if (exp.ok && got.ok && exp.value.text !== undefined)
+        expectText(exp.value.node, got.value, exp.value.text, `${what} readFile('${path}')`);
       return;
     }
     case 'write': {
       const path = pickPath(m, op.p);
+      const cred = CREDS[op.who ?? 0]!;
       const r = m.resolve(path, ROOT, true);
       // Only enable files, read-only files, directories and missing names: the other control
       // files have O_TRUNC side effects (set_event, kprobe_events) this op does not model.
@@ -450,23 +609,26 @@ function step(fs: Tracefs, m: RefModel, handles: Handle[], op: Op, i: number): v
         if (t !== 'eventEnable' && t !== 'sysEnable' && t !== 'topEnable' && t !== 'readonly')
           return;
       }
-      if (AVOID_REPORTED && path.endsWith('/') && r.ok && r.node === null) return;
       const exp = model(() => {
-        const n = m.openForWrite(path);
+        const n = m.openForWrite(path, cred);
         if (n.content.t === 'readonly') throw new ModelError('EINVAL');
         m.writeEnable(n, op.data);
       });
       const got = real(() => {
-        fs.writeFile(path, op.data);
+        fs.writeFile(path, op.data, asCred(cred));
       });
       sameOutcome(`${what} writeFile('${path}')`, exp, got);
       return;
     }
     case 'kprobe': {
-      const line = op.add ? `p:${op.name} schedule` : `-:${op.name}`;
+      const name =
+        !op.add && op.existing !== null && m.kprobes.length > 0
+          ? m.kprobes[op.existing % m.kprobes.length]!
+          : op.name;
+      const line = op.add ? `p:${name} schedule` : `-:${name}`;
       const exp = model(() => {
-        if (op.add) m.addKprobe(op.name);
-        else m.removeKprobe(op.name, isOpen);
+        if (op.add) m.addKprobe(name);
+        else m.removeKprobe(name);
       });
       const got = real(() => {
         fs.appendFile('kprobe_events', line);
@@ -490,20 +652,26 @@ function step(fs: Tracefs, m: RefModel, handles: Handle[], op: Op, i: number): v
         else fs.appendFile(path, op.token);
       });
       sameOutcome(`${what} ${path} << '${op.token}'`, exp, got);
-      expect(fs.readFile(path), `${what}: ${path}`).toBe(m.content(m.node(path)!));
+      const n = m.node(path)!;
+      expectText(n, fs.readFile(path), m.content(n)!, `${what}: ${path}`);
       return;
     }
     case 'mkdir':
     case 'rmdir': {
-      const path =
-        op.p !== null ? pickPath(m, op.p) : render(`instances/${op.name}`, op.form, 1);
+      // rmdir prefers an instance that exists.
+      const name =
+        op.k === 'rmdir' && m.instances.length > 0 && !m.instances.includes(op.name)
+          ? m.instances[0]!
+          : op.name;
+      const path = op.p !== null ? pickPath(m, op.p) : render(`instances/${name}`, op.form, 1);
+      const cred = CREDS[op.who ?? 0]!;
       const exp = model(() => {
-        if (op.k === 'mkdir') m.mkdir(path);
-        else m.rmdir(path, isPinned);
+        if (op.k === 'mkdir') m.mkdir(path, cred);
+        else m.rmdir(path, isPinned, cred);
       });
       const got = real(() => {
-        if (op.k === 'mkdir') fs.mkdir(path);
-        else fs.rmdir(path);
+        if (op.k === 'mkdir') fs.mkdir(path, 0o755, asCred(cred));
+        else fs.rmdir(path, asCred(cred));
       });
       sameOutcome(`${what} ${op.k}('${path}')`, exp, got);
       checkListing(m, m.node('instances')!, fs.readdir('instances'), what);
@@ -512,17 +680,18 @@ function step(fs: Tracefs, m: RefModel, handles: Handle[], op: Op, i: number): v
     case 'chmod':
     case 'chown': {
       const path = pickPath(m, op.p);
+      const cred = CREDS[op.who]!;
       const r = m.resolve(path);
       if (op.k === 'chown' && r.ok && !poolNodes(m, 'chown').includes(r.node!)) return;
       const exp = model(() => {
-        const n = m.lookup(path);
-        if (op.k === 'chmod') m.chmod(n, op.mode);
-        else m.chown(n, op.uid, op.gid);
+        const n = m.lookup(path, cred);
+        if (op.k === 'chmod') m.chmod(n, op.mode, cred);
+        else m.chown(n, op.uid, op.gid, cred);
         return n.path;
       });
       const got = real(() => {
-        if (op.k === 'chmod') fs.chmod(path, op.mode);
-        else fs.chown(path, op.uid, op.gid);
+        if (op.k === 'chmod') fs.chmod(path, op.mode, asCred(cred));
+        else fs.chown(path, op.uid, op.gid, asCred(cred));
       });
       sameOutcome(`${what} ${op.k}('${path}')`, exp, got);
       if (exp.ok) {
@@ -534,18 +703,47 @@ function step(fs: Tracefs, m: RefModel, handles: Handle[], op: Op, i: number): v
     case 'shrink':
       fs.shrink();
       return;
+    case 'remount':
+      fs.remount({ mode: op.mode });
+      m.remountMode(op.mode);
+      checkStat(m, m.node('/')!, fs.stat('/'), `${what} root after remount`);
+      return;
     case 'open': {
       const path = pickPath(m, op.p);
       const exp = model(() => m.lookup(path));
       const got = real(() => fs.open(path, 'r'));
       sameOutcome(`${what} open('${path}')`, exp, got);
       if (exp.ok && got.ok) {
+        const n = exp.value;
+        const inst = instanceOf(n.path);
         handles.push({
           file: got.value,
-          pinsInstance: exp.value.pinsInstance,
-          pinsEvent: exp.value.pinsEvent,
+          node: n,
+          inst,
+          ident: n.event !== null && inst !== null ? m.eventIdent(inst, n.event) : null,
+          read: false,
         });
       }
+      return;
+    }
+    case 'readHandle': {
+      // The first read(2) of an open file, possibly after what it shows went away.
+      const h = handles[handles.length === 0 ? 0 : op.idx % handles.length];
+      if (h === undefined || h.read) return;
+      h.read = true;
+      const n = h.node;
+      const exp = model(() => {
+        if (n.kind === 'dir') throw new ModelError('EISDIR');
+        // id holds the number itself (no trace_event_file): readable after the event is gone.
+        if (n.event !== null && BASENAME(n.path) !== 'id') {
+          if (m.eventIdent(h.inst!, n.event) !== h.ident) throw new ModelError('ENODEV');
+        }
+        return m.content(n);
+      });
+      const got = real(() => h.file.read());
+      sameOutcome(`${what} read of open '${n.path}'`, exp, got);
+      if (exp.ok && got.ok && exp.value !== undefined)
+        expectText(n, got.value, exp.value, `${what} read of open '${n.path}'`);
       return;
     }
     case 'close': {
@@ -586,16 +784,31 @@ describe('mount vs reference model (small catalog)', () => {
     const m = new RefModel(opts);
     // root + available_events + 4 instance files + kprobe_events + events + instances; eventfs:
     // events + 2 systems + 3 events.
-    expect(fs.counters()).toEqual({ dentries: 9, negativeDentries: 0, inodes: 9, eventfsInodes: 6 });
+    expect(fs.counters()).toEqual({
+      dentries: 9,
+      negativeDentries: 0,
+      inodes: 9,
+      eventfsInodes: 6,
+    });
     sweep(fs, m, 'fresh');
   });
 
   it('random operation sequences agree with the model', () => {
     fc.assert(
-      fc.property(mountArb, fc.array(opArb, { maxLength: 50, size: 'max' }), (opts, ops) => {
+      fc.property(mountArb, fc.array(opArb, { maxLength: 60, size: 'max' }), (opts, ops) => {
         runOps(opts, ops);
       }),
-      { seed: SEED, numRuns: 200 },
+      { seed: SEED, numRuns: 220 },
+    );
+    if (process.env.MODEL_STATS !== undefined) console.log([...STATS].sort());
+  });
+
+  it('open files across probe and instance removal (stale handles)', () => {
+    fc.assert(
+      fc.property(fc.array(churnArb, { maxLength: 60, size: 'max' }), (ops) => {
+        runOps({ uid: 0, gid: 0, mode: 0o700 }, ops);
+      }),
+      { seed: SEED + 2, numRuns: 150 },
     );
     if (process.env.MODEL_STATS !== undefined) console.log([...STATS].sort());
   });
@@ -606,17 +819,18 @@ describe('mount vs reference model (small catalog)', () => {
         fc.array(
           fc.record({
             p: pathSel('chown'),
-            mode: fc.constantFrom(0o600, 0o444, 0o000, 0o751),
+            mode: modes(0o600, 0o444, 0o000, 0o751, 0o4755, 0o2775, 0o2750, 0o6711),
             uid: fc.constantFrom(-1, 7, 1000),
             gid: fc.constantFrom(-1, 8, 1000),
+            who: fc.constantFrom(0, 0, 3, 4, 5),
           }),
           { minLength: 1, maxLength: 8 },
         ),
         fc.subarray(KPROBE_NAMES),
         fc.subarray(INSTANCE_NAMES),
         (changes, kprobes, instances) => {
-          const opts = { uid: 0, gid: 0, mode: 0o700 };
-          const fs = mount({ catalog: CATALOG });
+          const opts = { uid: 0, gid: 0, mode: 0o755 };
+          const fs = mount({ catalog: CATALOG, ...opts });
           const m = new RefModel(opts);
           for (const k of kprobes) {
             fs.appendFile('kprobe_events', `p:${k} schedule`);
@@ -628,12 +842,29 @@ describe('mount vs reference model (small catalog)', () => {
           }
           for (const c of changes) {
             const sel = { ...c.p, form: 'plain' as const };
-            const n = m.lookup(pickPath(m, sel));
-            fs.chmod(n.path, c.mode);
-            fs.chown(n.path, c.uid, c.gid);
-            m.chmod(n, c.mode);
-            m.chown(n, c.uid, c.gid);
-            checkStat(m, m.node(n.path)!, fs.stat(n.path), 'after chmod/chown');
+            const p = m.lookup(pickPath(m, sel)).path;
+            const cred = CREDS[c.who]!;
+            const what = `chmod ${c.mode.toString(8)} + chown ${c.uid}:${c.gid} of ${p} by ${cred.uid}`;
+            sameOutcome(
+              `${what}: chmod`,
+              model(() => {
+                m.chmod(m.lookup(p, cred), c.mode, cred);
+              }),
+              real(() => {
+                fs.chmod(p, c.mode, asCred(cred));
+              }),
+            );
+            checkStat(m, m.node(p)!, fs.stat(p), `${what}: after chmod`);
+            sameOutcome(
+              `${what}: chown`,
+              model(() => {
+                m.chown(m.lookup(p, cred), c.uid, c.gid, cred);
+              }),
+              real(() => {
+                fs.chown(p, c.uid, c.gid, asCred(cred));
+              }),
+            );
+            checkStat(m, m.node(p)!, fs.stat(p), `${what}: after chown`);
           }
           fs.shrink();
           expect(fs.counters()).toEqual(coldCounters(opts, m));

@@ -63,10 +63,13 @@ export interface MNode {
   /** An `events` directory itself (pinned, ownership follows its parent). */
   readonly eventsTop: boolean;
   readonly content: Content;
-  /** Which instance an open file pins (trace_array_get), '' for the top one, null for none. */
+  /**
+   * Which instance an open file pins (its ->open takes trace_array_get(), so rmdir of that
+   * instance is EBUSY while it is open), '' for the top one, null for none.
+   */
   readonly pinsInstance: string | null;
-  /** Which event an open file pins (`sys:name`), null for none. */
-  readonly pinsEvent: string | null;
+  /** For event files: the event (`sys:name`) the file belongs to. */
+  readonly event: string | null;
   /** Child names (directories only). */
   readonly children: readonly string[];
 }
@@ -134,13 +137,17 @@ export function permitted(cred: ModelCred, node: MNode, mask: number): boolean {
   }
   let bits: number;
   if (cred.uid === node.uid) bits = (node.mode >> 6) & 7;
-  else if (cred.gid === node.gid || (cred.groups ?? []).includes(node.gid))
-    bits = (node.mode >> 3) & 7;
+  else if (inGroup(cred, node.gid)) bits = (node.mode >> 3) & 7;
   else bits = node.mode & 7;
   return (mask & ~bits) === 0;
 }
 
 export const ROOT: ModelCred = { uid: 0, gid: 0 };
+
+/** in_group_p(): the caller's gid or one of its supplementary groups. */
+export function inGroup(cred: ModelCred, gid: number): boolean {
+  return cred.gid === gid || (cred.groups ?? []).includes(gid);
+}
 
 export class RefModel {
   /** Instance names in creation order. */
@@ -154,8 +161,19 @@ export class RefModel {
   /** Inode numbers seen so far (directories and tracefs files), by normalised path. */
   readonly inos = new Map<string, number>();
   #tree: Map<string, MNode> | null = null;
+  /** Registration serials: a re-created instance or probe is a new object ('i:'/'k:' + name). */
+  private readonly born = new Map<string, number>();
+  #serial = 0;
 
-  constructor(readonly mount: MountOpts = { uid: 0, gid: 0, mode: 0o700 }) {}
+  constructor(public mount: MountOpts = { uid: 0, gid: 0, mode: 0o700 }) {}
+
+  /** mount -o remount,mode=M: the root directory's mode bits (over any chmod of it). */
+  remountMode(mode: number): void {
+    this.mount = { ...this.mount, mode: mode & 0o7777 };
+    const a = this.attrs.get('/');
+    if (a !== undefined) delete a.mode;
+    this.changed();
+  }
 
   // ---- derived views ---------------------------------------------------------------------
 
@@ -213,7 +231,7 @@ export class RefModel {
         eventsTop: false,
         content: { t: 'none' },
         pinsInstance: null,
-        pinsEvent: null,
+        event: null,
         ...extra,
         children: [],
       };
@@ -236,32 +254,42 @@ export class RefModel {
       file(p('set_event'), 0o640, { t: 'setEvent', inst }, inst);
       const ev = p('events');
       add(ev, 'dir', 0o755, { eventfs: true, eventsTop: true });
-      const efile = (path: string, perm: number, content: Content, pinsEvent: string | null) => {
+      // kernel/trace/trace_events.c (v6.8): events/enable (system_tr_open), header_page and
+      // header_event (tracing_open_generic_tr), <system>/enable and <system>/filter
+      // (subsystem_open), <event>/enable and <event>/filter (tracing_open_file_tr) all take
+      // trace_array_get(); <event>/trigger (event_trigger_regex_open), <event>/format
+      // (trace_format_open) and <event>/id (no ->open) take no reference on the instance.
+      const efile = (
+        path: string,
+        perm: number,
+        content: Content,
+        pins: boolean,
+        event: string | null = null,
+      ) => {
         add(path, 'file', perm, {
           eventfs: true,
           content,
-          pinsInstance: pinsEvent === null ? null : inst,
-          pinsEvent,
+          pinsInstance: pins ? inst : null,
+          event,
         });
       };
-      efile(join(ev, 'enable'), 0o640, { t: 'topEnable', inst }, null);
-      efile(join(ev, 'header_page'), 0o440, { t: 'readonly' }, null);
-      efile(join(ev, 'header_event'), 0o440, { t: 'readonly' }, null);
+      efile(join(ev, 'enable'), 0o640, { t: 'topEnable', inst }, true);
+      efile(join(ev, 'header_page'), 0o440, { t: 'readonly' }, true);
+      efile(join(ev, 'header_event'), 0o440, { t: 'readonly' }, true);
       for (const sys of this.systems()) {
         const sd = join(ev, sys);
         add(sd, 'dir', 0o755, { eventfs: true });
-        efile(join(sd, 'filter'), 0o640, { t: 'other' }, null);
-        efile(join(sd, 'enable'), 0o640, { t: 'sysEnable', inst, sys }, null);
+        efile(join(sd, 'filter'), 0o640, { t: 'other' }, true);
+        efile(join(sd, 'enable'), 0o640, { t: 'sysEnable', inst, sys }, true);
         for (const e of this.events()) {
           if (e.sys !== sys) continue;
           const ed = join(sd, e.name);
           add(ed, 'dir', 0o755, { eventfs: true });
-          efile(join(ed, 'enable'), 0o640, { t: 'eventEnable', inst, key: e.key }, e.key);
-          efile(join(ed, 'filter'), 0o640, { t: 'other' }, e.key);
-          efile(join(ed, 'trigger'), 0o640, { t: 'other' }, e.key);
-          efile(join(ed, 'format'), 0o440, { t: 'readonly' }, e.key);
-          // event_id_fops has no ->open: an open id file pins nothing.
-          efile(join(ed, 'id'), 0o440, { t: 'readonly' }, null);
+          efile(join(ed, 'enable'), 0o640, { t: 'eventEnable', inst, key: e.key }, true, e.key);
+          efile(join(ed, 'filter'), 0o640, { t: 'other' }, true, e.key);
+          efile(join(ed, 'trigger'), 0o640, { t: 'other' }, false, e.key);
+          efile(join(ed, 'format'), 0o440, { t: 'readonly' }, false, e.key);
+          efile(join(ed, 'id'), 0o440, { t: 'readonly' }, false, e.key);
         }
       }
     };
@@ -317,6 +345,22 @@ export class RefModel {
   }
 
   // ---- reads -------------------------------------------------------------------------------
+
+  /**
+   * Which incarnation of an event an instance has now (null: none). An open event file whose
+   * event went away (kprobe removed, instance removed) answers ENODEV from then on, even if an
+   * event of the same name comes back (EVENT_FILE_FL_FREED on the old trace_event_file).
+   */
+  eventIdent(inst: string, key: string): string | null {
+    if (inst !== '' && !this.instances.includes(inst)) return null;
+    const colon = key.indexOf(':');
+    const sys = key.slice(0, colon);
+    const name = key.slice(colon + 1);
+    if (sys === KPROBE_GROUP && !this.kprobes.includes(name)) return null;
+    const i = this.born.get(`i:${inst}`) ?? 0;
+    const k = sys === KPROBE_GROUP ? (this.born.get(`k:${name}`) ?? 0) : 0;
+    return `${i}/${k}`;
+  }
 
   isEnabled(inst: string, key: string): boolean {
     return this.enabled.get(inst)?.has(key) ?? false;
@@ -397,7 +441,9 @@ export class RefModel {
       if (colon < 0) return buf === e.name || buf === e.sys;
       const sys = buf.slice(0, colon);
       const ev = buf.slice(colon + 1);
-      return (sys === '' || sys === '*' || sys === e.sys) && (ev === '' || ev === '*' || ev === e.name);
+      return (
+        (sys === '' || sys === '*' || sys === e.sys) && (ev === '' || ev === '*' || ev === e.name)
+      );
     });
     if (hits.length === 0) throw new ModelError('EINVAL');
     const set = this.enabled.get(inst)!;
@@ -411,19 +457,21 @@ export class RefModel {
   addKprobe(name: string): void {
     if (this.kprobes.includes(name)) throw new ModelError('EEXIST');
     this.kprobes.push(name);
+    this.born.set(`k:${name}`, ++this.#serial);
     this.changed();
   }
 
   /**
    * `-:NAME` >> kprobe_events: ENOENT when there is no such probe, EBUSY while it is enabled in
-   * any instance or `isOpen(key)` (one of its enable/filter/trigger/format files is open).
+   * any instance (unregister_trace_kprobe -> trace_probe_is_enabled). Open files of the event do
+   * not block it: they hold event_file_get() references, not the call's refcnt that
+   * trace_event_dyn_busy() reads, and answer ENODEV once the event is gone (EVENT_FILE_FL_FREED).
    */
-  removeKprobe(name: string, isOpen: (key: string) => boolean): void {
+  removeKprobe(name: string): void {
     const idx = this.kprobes.indexOf(name);
     if (idx < 0) throw new ModelError('ENOENT');
     const key = `${KPROBE_GROUP}:${name}`;
-    if (isOpen(key) || [...this.enabled.values()].some((s) => s.has(key)))
-      throw new ModelError('EBUSY');
+    if ([...this.enabled.values()].some((s) => s.has(key))) throw new ModelError('EBUSY');
     this.kprobes.splice(idx, 1);
     for (const inst of ['', ...this.instances]) {
       const ev = join(inst === '' ? '/' : join('instances', inst), 'events');
@@ -437,6 +485,7 @@ export class RefModel {
   addInstance(name: string): void {
     if (this.instances.includes(name)) throw new ModelError('EEXIST');
     this.instances.push(name);
+    this.born.set(`i:${name}`, ++this.#serial);
     this.enabled.set(name, new Set());
     this.changed();
   }
@@ -452,17 +501,48 @@ export class RefModel {
     this.changed();
   }
 
-  /** chmod: the mode bits; remembered (tracefs keeps the inode, eventfs saves it in the ei). */
-  chmod(node: MNode, mode: number): void {
+  /**
+   * chmod(2) as `cred` (fs/attr.c setattr_prepare): only the owner or root (EPERM); a caller
+   * that is neither in the file's group nor privileged (CAP_FSETID) silently loses S_ISGID.
+   * Remembered: tracefs keeps the inode, eventfs saves it in the ei.
+   */
+  chmod(node: MNode, mode: number, cred: ModelCred = ROOT): void {
+    if (cred.uid !== 0 && cred.uid !== node.uid) throw new ModelError('EPERM');
+    let m = mode & 0o7777;
+    if (cred.uid !== 0 && !inGroup(cred, node.gid)) m &= ~0o2000;
     const a = this.attrs.get(node.path) ?? {};
-    a.mode = mode & 0o7777;
+    a.mode = m;
     this.attrs.set(node.path, a);
     this.changed();
   }
 
-  /** chown; -1 keeps a value. */
-  chown(node: MNode, uid: number, gid: number): void {
+  /**
+   * chown(2) as `cred`; -1 keeps a value. chown_ok(): only root changes the owner (the owner
+   * may "change" it to itself); chgrp_ok(): the owner, to the current group or one of its own.
+   * chown_common() then asks for ATTR_KILL_SUID on every non-directory, and ATTR_KILL_SGID when
+   * it is S_ISGID and group-executable (or the caller is unprivileged and outside the group):
+   * notify_change() turns those into a mode change, whoever the caller is.
+   */
+  chown(node: MNode, uid: number, gid: number, cred: ModelCred = ROOT): void {
+    if (cred.uid !== 0) {
+      const owner = cred.uid === node.uid;
+      if (uid !== -1 && !(owner && uid === node.uid)) throw new ModelError('EPERM');
+      if (gid !== -1 && !(owner && (gid === node.gid || inGroup(cred, gid))))
+        throw new ModelError('EPERM');
+    }
     const a = this.attrs.get(node.path) ?? {};
+    if (node.kind === 'file') {
+      let m = node.mode & 0o7777;
+      const capable = cred.uid === 0;
+      if ((m & 0o4000) !== 0) m &= ~0o4000;
+      if ((m & 0o2000) !== 0 && ((m & 0o010) !== 0 || !(capable || inGroup(cred, node.gid))))
+        m &= ~0o2000;
+      if (m !== (node.mode & 0o7777)) {
+        // setattr_prepare() on the resulting ATTR_MODE: S_ISGID needs the (new) group.
+        if (!capable && !inGroup(cred, gid === -1 ? node.gid : gid)) m &= ~0o2000;
+        a.mode = m;
+      }
+    }
     if (uid !== -1) a.uid = uid;
     if (gid !== -1) a.gid = gid;
     this.attrs.set(node.path, a);
@@ -495,8 +575,9 @@ export class RefModel {
     if (last === '..') throw new ModelError('ENOTEMPTY');
     const victim = this.node(join(parent.path, last));
     if (victim === undefined) throw new ModelError('ENOENT');
-    if (victim.kind !== 'dir') throw new ModelError('ENOTDIR');
+    // may_delete(): permission on the parent before the type of the victim.
     if (!permitted(cred, parent, M_WRITE | M_EXEC)) throw new ModelError('EACCES');
+    if (victim.kind !== 'dir') throw new ModelError('ENOTDIR');
     if (parent.path !== 'instances') throw new ModelError('EPERM');
     this.removeInstance(last, isPinned);
   }
