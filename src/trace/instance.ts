@@ -1,9 +1,17 @@
 /**
  * A trace instance (struct trace_array): the top-level tracer or one made by
- * `mkdir instances/NAME`. Each has its own event state (trace_event_file: enabled, filter,
- * triggers), its own control files and its own `events/` tree in eventfs, built the way
- * event_trace_add_tracer() / event_create_dir() build it: one eventfs_inode per system and per
- * event, files resolved by callbacks when someone looks.
+ * `mkdir instances/NAME`. Each has its own event state (struct trace_event_file: the ENABLED /
+ * SOFT_MODE / SOFT_DISABLED / TRIGGER_MODE flags, the filter, the triggers), its own control
+ * files and its own `events/` tree in eventfs, built the way kernel/trace/trace_events.c builds
+ * it: one eventfs_inode per system and per event, files resolved by callbacks when someone looks.
+ *
+ * Kernel sources followed (v6.8): trace_events.c (trace_create_new_event, event_create_dir,
+ * event_subsystem_dir, remove_event_file_dir, __ftrace_event_enable_disable,
+ * __ftrace_set_clr_event_nolock, trace_events_enabled, the event/system/top file operations and
+ * their callbacks), trace_events_filter.c (apply_event_filter, apply_subsystem_event_filter,
+ * print_event_filter, print_subsystem_event_filter) and trace_events_trigger.c
+ * (event_trigger_regex_open/write, trigger_show, register_trigger, try_unregister_trigger,
+ * event_enable_trigger_parse, event_enable_register_trigger, clear_event_triggers).
  */
 import type { EventfsEntry, EventfsFileSpec, EventfsInode } from '../eventfs/eventfs-inode';
 import type { EventfsProducer } from '../eventfs/base';
@@ -11,9 +19,10 @@ import type { Dentry } from '../vfs/dentry';
 import { fsErr } from '../vfs/errors';
 import type { File } from '../vfs/file';
 import type { KOp, Mutex } from '../vfs/sched';
-import type { Ctx } from '../vfs/types';
+import type { Ctx, FileOperations } from '../vfs/types';
+import { controlFops, type ControlSpec } from '../vfs/control-file';
+import { readFromBuffer } from '../vfs/file';
 import { COMMON_FIELDS, renderFormat } from './catalog';
-import { checkWriteSize, controlFops } from '../vfs/control-file';
 import type { TraceEvent } from './events';
 import { parseFilter } from './filter-parse';
 import {
@@ -23,22 +32,57 @@ import {
   TRIGGER_FILE_HEADER,
   type TriggerCommand,
 } from './trigger-parse';
-import { parseUnsigned } from './value-parse';
+import { byteLength, cString, parseBoolFile, stripTrailingSpace, strim } from './value-parse';
 
 /** TRACE_MODE_WRITE / TRACE_MODE_READ (kernel/trace/trace.h). */
 export const TRACE_MODE_WRITE = 0o640;
 export const TRACE_MODE_READ = 0o440;
 
+/** PAGE_SIZE: event_filter_write(), subsystem_filter_write() and the trigger write refuse more. */
+const PAGE_SIZE = 4096;
+
+/** DEFAULT_SYS_FILTER_MESSAGE (trace_events_filter.c). */
+export const DEFAULT_SYS_FILTER_MESSAGE =
+  '### global filter ###\n' +
+  '# Use this to set filters for multiple events.\n' +
+  '# Only events with the given fields will be affected.\n' +
+  '# If no events are modified, an error message will be displayed here';
+
+/** err_text[FILT_ERR_BAD_SUBSYS_FILTER]. */
+const BAD_SUBSYS_FILTER = "Couldn't find or set field in one of a subsystem's events";
+
+/** struct event_trigger_data: a registered trigger. */
+export interface EventTrigger {
+  readonly cmd: TriggerCommand;
+  /** enable_event & co.: the trace_event_file (same instance) it switches. */
+  readonly target: EventFile | null;
+}
+
 /** struct trace_event_file: one event's state in one instance. */
 export class EventFile {
+  /** EVENT_FILE_FL_ENABLED: the event is registered (possibly soft-disabled). */
   enabled = false;
-  /** The filter text as written, or null for none. */
-  filter: string | null = null;
-  readonly triggers: TriggerCommand[] = [];
-  /** Open files of this event (trace_event_try_get_ref): removal refuses while > 0. */
-  refs = 0;
-  /** EVENT_FILE_FL_FREED: the event went away under an open file. */
+  /** EVENT_FILE_FL_SOFT_MODE: a trigger keeps the event registered. */
+  softMode = false;
+  /** EVENT_FILE_FL_SOFT_DISABLED: registered, but records are dropped. */
+  softDisabled = false;
+  /** EVENT_FILE_FL_TRIGGER_MODE: the event has triggers. */
+  triggerMode = false;
+  /** EVENT_FILE_FL_FILTERED: the filter is in force (not after a failed write). */
+  filtered = false;
+  /** EVENT_FILE_FL_FREED: the event went away; open files answer ENODEV. */
   freed = false;
+  /** sm_ref: soft-mode users. */
+  smRef = 0;
+  /** tm_ref: trigger-mode users. */
+  tmRef = 0;
+  /** file->filter->filter_string: a filter as written, or the error report of a failed one. */
+  filterString: string | null = null;
+  /** file->triggers: newest first (list_add_rcu). */
+  readonly triggers: EventTrigger[] = [];
+  /** file->system. */
+  system: SubsystemDir | null = null;
+  /** file->ei. */
   ei: EventfsInode | null = null;
 
   constructor(
@@ -48,11 +92,16 @@ export class EventFile {
 }
 
 /** struct trace_subsystem_dir: a system's directory in one instance. */
-export interface SubsystemDir {
-  readonly name: string;
-  ei: EventfsInode | null;
-  nrEvents: number;
-  filter: string | null;
+export class SubsystemDir {
+  ei: EventfsInode | null = null;
+  nrEvents = 0;
+  /** Still on tr->systems (list_del when its last event goes). */
+  listed = true;
+
+  constructor(
+    readonly name: string,
+    readonly tr: TraceArray,
+  ) {}
 }
 
 /** What the instance needs from the tracing core. */
@@ -60,31 +109,38 @@ export interface TracingCore {
   readonly eventfs: EventfsProducer;
   /** event_mutex. */
   readonly eventMutex: Mutex;
-  /** The tracers available_tracers lists. */
-  readonly tracers: readonly string[];
-  /** Events registered now, in list order. */
+  /** Every registered tracer, trace_types order (newest registration first). */
+  readonly tracers: readonly Tracer[];
+  /** `ftrace_events`, newest registration first. */
   events(): readonly TraceEvent[];
 }
 
-/** Bytes of enable/filter text accepted by one write. */
-const FILTER_MAX = 4096;
+/** struct tracer: what the model needs of one. */
+export interface Tracer {
+  readonly name: string;
+  /** allow_instances: usable in instances/ (trace_ok_for_array). */
+  readonly allowInstances: boolean;
+}
 
-/** __ftrace_set_clr_event / event_enable_read's "0", "1", "X" ("?" when there are none). */
-function enableState(files: Iterable<EventFile>): string {
-  let set = 0;
-  for (const f of files) {
-    set |= 1 << (f.enabled ? 1 : 0);
-    if (set === 3) break;
-  }
-  return `${['?', '0', '1', 'X'][set]!}\n`;
+/** Which events __ftrace_set_clr_event_nolock() acts on (NULL meaning "any"). */
+export interface EventMatch {
+  /** A bare set_event word: compared with both the event name and the system. */
+  readonly match?: string | undefined;
+  readonly system?: string | undefined;
+  readonly event?: string | undefined;
 }
 
 export class TraceArray {
   tracingOn = true;
   currentTracer = 'nop';
-  /** trace_array_get() references: open files of this instance. rmdir refuses while > 0. */
+  /** tr->ref beyond the creation reference: trace_array_get() users (open files). */
   ref = 0;
+  /** Off ftrace_trace_arrays: trace_array_get() fails with ENODEV. */
+  removed = false;
+  /** tr->events: index 0 is the list head. */
+  events: EventFile[] = [];
   readonly files = new Map<TraceEvent, EventFile>();
+  /** tr->systems by name. */
   readonly systems = new Map<string, SubsystemDir>();
   eventsEi: EventfsInode | null = null;
   /** The instance directory (the root for the top instance). */
@@ -99,25 +155,60 @@ export class TraceArray {
     return this.name === '';
   }
 
-  /** Files of this instance's events, in list order. */
-  eventFiles(): EventFile[] {
-    const out: EventFile[] = [];
-    for (const ev of this.core.events()) {
-      const f = this.files.get(ev);
-      if (f !== undefined) out.push(f);
-    }
-    return out;
+  /** trace_array_get() for an open: ENODEV once the instance is gone. */
+  get(): void {
+    if (this.removed) throw fsErr('ENODEV', 'the instance was removed');
+    this.ref++;
   }
 
-  /** Files of one system, in list order. */
-  systemFiles(system: string): EventFile[] {
-    return this.eventFiles().filter((f) => f.event.def.system === system);
+  /** trace_array_put(). */
+  put(): void {
+    this.ref--;
+  }
+
+  /** find_event_file(). */
+  findEventFile(system: string, event: string): EventFile | undefined {
+    return this.events.find((f) => f.event.def.name === event && f.event.def.system === system);
   }
 
   // ---- events/ tree -------------------------------------------------------------------------
 
-  /** event_trace_add_tracer() -> create_event_toplevel_files(): `events/` and every event. */
+  /** trace_create_new_event(): the file goes to the head of tr->events (list_add). */
+  private createNewEvent(ev: TraceEvent): EventFile {
+    const file = new EventFile(ev, this);
+    this.events.unshift(file);
+    this.files.set(ev, file);
+    return file;
+  }
+
+  /**
+   * The top instance at boot: __trace_early_add_events() makes a file per call walking
+   * `ftrace_events`, then (early_event_add_tracer -> __trace_early_add_event_dirs) the
+   * directories are created walking tr->events.
+   */
+  *createEventsTreeEarly(ctx: Ctx, parent: Dentry, entries: TraceEntries): KOp<void> {
+    const files: EventFile[] = [];
+    for (const ev of this.core.events()) {
+      const file = new EventFile(ev, this);
+      files.push(file);
+      this.files.set(ev, file);
+    }
+    this.events = files.reverse();
+    yield* this.createEventsDir(ctx, parent, entries);
+    for (const file of [...this.events]) yield* this.eventCreateDir(ctx, file, entries);
+  }
+
+  /**
+   * An instance (event_trace_add_tracer -> __trace_add_event_dirs): walking `ftrace_events`,
+   * each call gets its file at the head of tr->events and its directory at once.
+   */
   *createEventsTree(ctx: Ctx, parent: Dentry, entries: TraceEntries): KOp<void> {
+    yield* this.createEventsDir(ctx, parent, entries);
+    for (const ev of [...this.core.events()]) yield* this.addNewEvent(ctx, ev, entries);
+  }
+
+  /** create_event_toplevel_files(): the `events` directory. */
+  private *createEventsDir(ctx: Ctx, parent: Dentry, entries: TraceEntries): KOp<void> {
     this.eventsEi = yield* this.core.eventfs.createEventsDir(
       ctx,
       'events',
@@ -125,61 +216,219 @@ export class TraceArray {
       entries.top,
       this,
     );
-    for (const ev of this.core.events()) yield* this.addEvent(ctx, ev, entries);
   }
 
-  /** __trace_add_new_event() -> event_create_dir(): the system dir on first use, then the event. */
-  *addEvent(ctx: Ctx, ev: TraceEvent, entries: TraceEntries): KOp<void> {
-    const file = new EventFile(ev, this);
-    this.files.set(ev, file);
+  /** __trace_add_new_event(): trace_create_new_event() + event_create_dir(). */
+  *addNewEvent(ctx: Ctx, ev: TraceEvent, entries: TraceEntries): KOp<void> {
+    const file = this.createNewEvent(ev);
+    yield* this.eventCreateDir(ctx, file, entries);
+  }
+
+  /** event_create_dir() -> event_subsystem_dir(): the system directory on first use. */
+  private *eventCreateDir(ctx: Ctx, file: EventFile, entries: TraceEntries): KOp<void> {
     if (this.eventsEi === null) return;
-    const sysName = ev.def.system;
-    let sys = this.systems.get(sysName);
-    if (sys === undefined) {
-      sys = { name: sysName, ei: null, nrEvents: 0, filter: null };
-      this.systems.set(sysName, sys);
-      sys.ei = yield* this.core.eventfs.createDir(ctx, sysName, this.eventsEi, entries.system, sys);
+    const sysName = file.event.def.system;
+    let dir = this.systems.get(sysName);
+    if (dir !== undefined) {
+      dir.nrEvents++;
+      file.system = dir;
+    } else {
+      dir = new SubsystemDir(sysName, this);
+      const ei = yield* this.core.eventfs.createDir(
+        ctx,
+        sysName,
+        this.eventsEi,
+        entries.system,
+        dir,
+      );
+      if (ei === null) return;
+      dir.ei = ei;
+      dir.nrEvents = 1;
+      file.system = dir;
+      this.systems.set(sysName, dir);
     }
-    sys.nrEvents++;
-    if (sys.ei === null) return;
-    file.ei = yield* this.core.eventfs.createDir(ctx, ev.def.name, sys.ei, entries.event, file);
+    if (dir.ei === null) return;
+    file.ei = yield* this.core.eventfs.createDir(
+      ctx,
+      file.event.def.name,
+      dir.ei,
+      entries.event,
+      file,
+    );
   }
 
-  /** remove_event_file_dir() + remove_subsystem(): the system goes with its last event. */
+  /** remove_event_from_tracers() for this instance -> remove_event_file_dir(). */
   *removeEvent(ctx: Ctx, ev: TraceEvent): KOp<void> {
     const file = this.files.get(ev);
-    if (file === undefined) return;
-    this.files.delete(ev);
-    file.freed = true;
-    if (file.ei !== null) yield* this.core.eventfs.removeDir(ctx, file.ei);
-    file.ei = null;
-    const sys = this.systems.get(ev.def.system);
-    if (sys !== undefined && --sys.nrEvents === 0) {
-      this.systems.delete(sys.name);
-      if (sys.ei !== null) yield* this.core.eventfs.removeDir(ctx, sys.ei);
-      sys.ei = null;
-    }
+    if (file !== undefined) yield* this.removeEventFileDir(ctx, file);
   }
 
-  /** event_trace_del_tracer(): the whole events/ tree. */
+  /** remove_event_file_dir(): the event's directory, then remove_subsystem(). */
+  private *removeEventFileDir(ctx: Ctx, file: EventFile): KOp<void> {
+    if (file.ei !== null) yield* this.core.eventfs.removeDir(ctx, file.ei);
+    file.ei = null;
+    this.events = this.events.filter((f) => f !== file);
+    this.files.delete(file.event);
+    const dir = file.system;
+    if (dir !== null && --dir.nrEvents === 0) {
+      if (dir.ei !== null) yield* this.core.eventfs.removeDir(ctx, dir.ei);
+      dir.ei = null;
+      dir.listed = false;
+      this.systems.delete(dir.name);
+    }
+    file.filterString = null;
+    file.filtered = false;
+    file.freed = true;
+  }
+
+  /**
+   * event_trace_del_tracer(): clear_event_triggers(), disable every event, remove every event
+   * directory (__trace_remove_event_dirs), then eventfs_remove_events_dir().
+   */
   *removeEventsTree(ctx: Ctx): KOp<void> {
-    for (const f of this.files.values()) f.freed = true;
-    this.files.clear();
-    this.systems.clear();
+    this.clearEventTriggers();
+    this.setClrEvent({}, 0);
+    for (const file of [...this.events]) yield* this.removeEventFileDir(ctx, file);
     if (this.eventsEi !== null) yield* this.core.eventfs.removeEventsDir(ctx, this.eventsEi);
     this.eventsEi = null;
   }
 
-  // ---- event state changes (under event_mutex) ----------------------------------------------
+  // ---- event state (callers hold event_mutex) -----------------------------------------------
 
-  /** ftrace_event_enable_disable(). */
-  setEnabled(file: EventFile, on: boolean): void {
-    file.enabled = on;
+  /** __ftrace_event_enable_disable(). */
+  enableDisable(file: EventFile, enable: 0 | 1, softDisable: boolean): void {
+    if (enable === 0) {
+      let disable: boolean;
+      if (softDisable) {
+        if (--file.smRef > 0) return;
+        disable = file.softDisabled;
+        file.softMode = false;
+      } else {
+        disable = !file.softMode;
+      }
+      // call->class->reg(call, TRACE_REG_UNREGISTER, file)
+      if (disable && file.enabled) file.enabled = false;
+      // In SOFT_MODE, just set SOFT_DISABLED; otherwise clear it.
+      file.softDisabled = file.softMode;
+      return;
+    }
+    if (!softDisable) {
+      file.softDisabled = false;
+    } else {
+      if (++file.smRef > 1) return;
+      file.softMode = true;
+    }
+    if (!file.enabled) {
+      // Keep the event disabled when going to SOFT_MODE.
+      if (softDisable) file.softDisabled = true;
+      // call->class->reg(call, TRACE_REG_REGISTER, file)
+      file.enabled = true;
+    }
+  }
+
+  /** trace_event_trigger_enable_disable(). */
+  triggerEnableDisable(file: EventFile, enable: boolean): void {
+    if (enable) {
+      if (++file.tmRef > 1) return;
+      file.triggerMode = true;
+      this.enableDisable(file, 1, true);
+    } else {
+      if (--file.tmRef > 0) return;
+      file.triggerMode = false;
+      this.enableDisable(file, 0, true);
+    }
+  }
+
+  /**
+   * __ftrace_set_clr_event_nolock(): enable or disable every matching event. False when
+   * nothing matched (the kernel's -EINVAL).
+   */
+  setClrEvent(m: EventMatch, set: 0 | 1): boolean {
+    let matched = false;
+    for (const file of [...this.events]) {
+      const { system, name } = file.event.def;
+      if (m.match !== undefined && m.match !== name && m.match !== system) continue;
+      if (m.system !== undefined && m.system !== system) continue;
+      if (m.event !== undefined && m.event !== name) continue;
+      this.enableDisable(file, set, false);
+      matched = true;
+    }
+    return matched;
   }
 
   /** ftrace_clear_events(): what truncating set_event does. */
-  clearAll(): void {
-    for (const f of this.files.values()) f.enabled = false;
+  clearEvents(): void {
+    for (const file of [...this.events]) this.enableDisable(file, 0, false);
+  }
+
+  /**
+   * trace_events_enabled(): 0 no events, 1 all disabled, 2 all enabled, 3 mixed. "Enabled" is
+   * EVENT_FILE_FL_ENABLED, so a soft-disabled event counts as enabled.
+   */
+  eventsEnabled(system: string | undefined): number {
+    let set = 0;
+    for (const file of this.events) {
+      if (system !== undefined && file.event.def.system !== system) continue;
+      set |= 1 << (file.enabled ? 1 : 0);
+      if (set === 3) break;
+    }
+    return set;
+  }
+
+  /** clear_event_triggers(): every trigger of the instance, undoing their soft modes. */
+  clearEventTriggers(): void {
+    for (const file of this.events) {
+      for (const t of [...file.triggers]) {
+        this.triggerEnableDisable(file, false);
+        file.triggers.splice(file.triggers.indexOf(t), 1);
+        this.freeTrigger(t);
+      }
+    }
+  }
+
+  /** event_trigger_free / event_enable_trigger_free. */
+  private freeTrigger(t: EventTrigger): void {
+    if (t.target === null) return;
+    // Remove the SOFT_MODE flag, then trace_event_put_ref().
+    this.enableDisable(t.target, 0, true);
+    if (t.target.event.dynamic) t.target.event.refcnt--;
+  }
+
+  /** trigger_process_regex() after parsing: register or unregister one trigger. */
+  applyTrigger(file: EventFile, cmd: TriggerCommand): void {
+    let target: EventFile | null = null;
+    if ('system' in cmd) {
+      // event_enable_trigger_parse(): find_event_file() first, for removals too.
+      target = this.findEventFile(cmd.system, cmd.event) ?? null;
+      if (target === null) throw fsErr('EINVAL', `no event ${cmd.system}:${cmd.event}`);
+    }
+    if (cmd.remove) {
+      // try_unregister_trigger / event_enable_unregister_trigger: quietly nothing if absent.
+      const idx = file.triggers.findIndex(
+        (t) => sameTriggerSlot(t.cmd, cmd) && (target === null || t.target === target),
+      );
+      const t = file.triggers[idx];
+      if (t === undefined) return;
+      file.triggers.splice(idx, 1);
+      this.triggerEnableDisable(file, false);
+      this.freeTrigger(t);
+      return;
+    }
+    if (target !== null) {
+      // trace_event_try_get_ref(), then soft mode on the target before registering.
+      if (target.event.dynamic) target.event.refcnt++;
+      this.enableDisable(target, 1, true);
+    }
+    // register_trigger / event_enable_register_trigger: one per type (and target).
+    if (file.triggers.some((t) => sameTriggerSlot(t.cmd, cmd) && t.target === target)) {
+      if (target !== null) {
+        this.enableDisable(target, 0, true);
+        if (target.event.dynamic) target.event.refcnt--;
+      }
+      throw fsErr('EEXIST', `a ${cmd.kind} trigger is already set`);
+    }
+    file.triggers.unshift({ cmd, target });
+    this.triggerEnableDisable(file, true);
   }
 }
 
@@ -201,50 +450,136 @@ function* withEventMutex<R>(ctx: Ctx, m: Mutex, site: string, body: () => R): KO
   }
 }
 
+/**
+ * controlFops() whose ->read renders the text under event_mutex, as the seq_file ->start of
+ * the kernel's files (t_start, s_start, f_start, trigger_start, dyn_event_seq_start) and the
+ * simple reads (event_enable_read, event_filter_read, trace_events_enabled,
+ * print_subsystem_event_filter) do.
+ */
+export function eventMutexFops<D>(m: Mutex, spec: ControlSpec<D>, name: string): FileOperations {
+  const base = controlFops<D>(spec, name);
+  const render = spec.read;
+  if (render === undefined) return base;
+  const site = `${name}_read`;
+  return Object.freeze({
+    ...base,
+    *read(ctx: Ctx, file: File, count: number): KOp<string> {
+      yield* m.lock(ctx.task, site);
+      let text: string;
+      try {
+        text = render(file.inode.private as D, file);
+      } finally {
+        m.unlock(ctx.task, site);
+      }
+      return readFromBuffer(file, text, count);
+    },
+  });
+}
+
 /** event_file_file(): a file whose event is gone answers ENODEV. */
 function liveFile(f: EventFile): EventFile {
   if (f.freed) throw fsErr('ENODEV', 'the event was removed');
   return f;
 }
 
-/** tracing_open_file_tr(): pin the instance and the event while the file is open. */
+/**
+ * Reads of files whose ->read starts with `if (*ppos) return 0;` (event_filter_read,
+ * subsystem_filter_read, show_header_*_file): only the first read(2) returns anything.
+ */
+function firstReadOnly(text: string, file: File): string {
+  return file.pos === 0 ? text : '';
+}
+
+/** tracing_open_file_tr(): pin the instance; a removed event is ENODEV. */
 // eslint-disable-next-line require-yield
 function* openEventFile(_ctx: Ctx, f: EventFile): KOp<void> {
-  liveFile(f);
-  f.refs++;
-  f.tr.ref++;
+  f.tr.get();
+  if (f.freed) {
+    f.tr.put();
+    throw fsErr('ENODEV', 'the event was removed');
+  }
+}
+
+/** tracing_release_file_tr(). */
+// eslint-disable-next-line require-yield
+function* releaseEventFile(_ctx: Ctx, f: EventFile): KOp<void> {
+  f.tr.put();
+}
+
+/** subsystem_open(): the system must still be listed with events; pins the instance. */
+// eslint-disable-next-line require-yield
+function* openSubsystem(_ctx: Ctx, s: SubsystemDir): KOp<void> {
+  if (!s.listed || s.nrEvents === 0 || s.tr.removed) throw fsErr('ENODEV');
+  s.tr.get();
 }
 
 // eslint-disable-next-line require-yield
-function* releaseEventFile(_ctx: Ctx, f: EventFile): KOp<void> {
-  f.refs--;
-  f.tr.ref--;
+function* releaseSubsystem(_ctx: Ctx, s: SubsystemDir): KOp<void> {
+  s.tr.put();
 }
 
-/** The fields a filter may name: common ones first, then the event's own. */
-function filterFields(f: EventFile): { name: string; type: string }[] {
-  return [...COMMON_FIELDS, ...f.event.def.fields].map((x) => ({
-    name: x.name.replace(/\[.*$/, ''),
-    type: x.type,
-  }));
+/** tracing_open_generic_tr() / system_tr_open(). */
+// eslint-disable-next-line require-yield
+function* openTr(_ctx: Ctx, tr: TraceArray): KOp<void> {
+  tr.get();
+}
+
+// eslint-disable-next-line require-yield
+function* releaseTr(_ctx: Ctx, tr: TraceArray): KOp<void> {
+  tr.put();
+}
+
+/**
+ * The fields a filter may name (trace_find_event_field): the event's own and the common ones,
+ * with the type as the kernel keeps it ("char[16]": f_show() prints the length after the name).
+ */
+function filterFields(
+  f: EventFile,
+): { name: string; type: string; size: number; signed: boolean }[] {
+  return [...COMMON_FIELDS, ...f.event.def.fields].map((x) => {
+    const at = x.name.indexOf('[');
+    return at === -1
+      ? { name: x.name, type: x.type, size: x.size, signed: x.signed }
+      : {
+          name: x.name.slice(0, at),
+          type: x.type + x.name.slice(at),
+          size: x.size,
+          signed: x.signed,
+        };
+  });
+}
+
+/** "0", "1", "X" or "?" of system_enable_read(). */
+const SET_TO_CHAR = ['?', '0', '1', 'X'] as const;
+
+/** event_enable_read(): "0"/"1", then "*" in soft mode. */
+function enableText(f: EventFile): string {
+  let buf = f.enabled && !f.softDisabled ? '1' : '0';
+  if (f.softDisabled || f.softMode) buf += '*';
+  return `${buf}\n`;
+}
+
+function parseEnableValue(text: string): 0 | 1 {
+  const v = parseBoolFile(text);
+  if (!v.ok) throw fsErr(v.code, v.reason);
+  return v.value;
 }
 
 /** Build the entry tables; fops close over the tracing core for event_mutex. */
 export function makeTraceEntries(core: TracingCore): TraceEntries {
   const m = core.eventMutex;
 
-  const enableFops = controlFops<EventFile>(
+  const enableFops = eventMutexFops<EventFile>(
+    m,
     {
       open: openEventFile,
       release: releaseEventFile,
-      read: (f) => `${liveFile(f).enabled ? '1' : '0'}\n`,
-      // event_enable_write(): 0 or 1, anything else EINVAL.
+      read: (f) => enableText(liveFile(f)),
+      // event_enable_write(): kstrtoul_from_user, then 0 or 1, then the event must still exist.
       *write(ctx, f, text) {
-        checkWriteSize(text);
-        const v = parseUnsigned(text);
-        if (!v.ok || (v.value !== 0 && v.value !== 1)) throw fsErr('EINVAL', 'enable takes 0 or 1');
+        const val = parseEnableValue(text);
         yield* withEventMutex(ctx, m, 'event_enable_write', () => {
-          liveFile(f).tr.setEnabled(f, v.value === 1);
+          liveFile(f).tr.enableDisable(f, val, false);
         });
         return text.length;
       },
@@ -252,21 +587,35 @@ export function makeTraceEntries(core: TracingCore): TraceEntries {
     'event_enable',
   );
 
-  const filterFops = controlFops<EventFile>(
+  const filterFops = eventMutexFops<EventFile>(
+    m,
     {
       open: openEventFile,
       release: releaseEventFile,
-      read: (f) => `${liveFile(f).filter ?? 'none'}\n`,
-      // event_filter_write() -> apply_event_filter(): "0" clears; a bad filter changes nothing.
+      // event_filter_read() -> print_event_filter().
+      read: (f, file) => firstReadOnly(`${liveFile(f).filterString ?? 'none'}\n`, file),
+      // event_filter_write() -> apply_event_filter(): "0" clears; a filter that does not parse
+      // still replaces the old one, holding the error report, and the event is unfiltered.
       *write(ctx, f, text) {
-        checkWriteSize(text, FILTER_MAX);
-        const r = parseFilter(text, filterFields(liveFile(f)));
-        // The kernel installs an error report as the filter on failure; we keep the old filter
-        // (bad input changes nothing) and put the report in the error's detail.
-        if (!r.ok) throw fsErr(r.code, r.fileText ?? r.reason);
-        const value = r.value.kind === 'clear' ? null : r.value.source;
+        if (byteLength(text) >= PAGE_SIZE) throw fsErr('EINVAL', 'filter of PAGE_SIZE or more');
         yield* withEventMutex(ctx, m, 'event_filter_write', () => {
-          liveFile(f).filter = value;
+          liveFile(f);
+          const r = parseFilter(text, filterFields(f));
+          if (r.ok) {
+            if (r.value.kind === 'clear') {
+              f.filterString = null;
+              f.filtered = false;
+            } else {
+              f.filterString = r.value.source;
+              f.filtered = true;
+            }
+            return;
+          }
+          if (r.fileText !== undefined) {
+            f.filterString = r.fileText.replace(/\n$/, '');
+            f.filtered = false;
+          }
+          throw fsErr(r.code, r.reason);
         });
         return text.length;
       },
@@ -274,31 +623,29 @@ export function makeTraceEntries(core: TracingCore): TraceEntries {
     'event_filter',
   );
 
-  const triggerFops = controlFops<EventFile>(
+  const triggerFops = eventMutexFops<EventFile>(
+    m,
     {
-      // event_trigger_open(): O_TRUNC removes every trigger.
-      *open(ctx, f, file) {
-        yield* openEventFile(ctx, f);
-        if (file.flags.write && file.flags.trunc) {
-          yield* withEventMutex(ctx, m, 'event_trigger_open', () => {
-            f.triggers.length = 0;
-          });
-        }
+      // event_trigger_regex_open(): ENODEV for a removed event. O_TRUNC calls unreg_all of
+      // each command, which only `hist` has: traceon & co. survive `echo > trigger`.
+      *open(ctx, f) {
+        yield* withEventMutex(ctx, m, 'event_trigger_regex_open', () => liveFile(f));
       },
-      release: releaseEventFile,
+      // trigger_show(): the available commands when there is no trigger, else one per line.
       read: (f) => {
         const t = liveFile(f).triggers;
         return t.length === 0
           ? TRIGGER_FILE_HEADER
-          : t.map((x) => `${formatTrigger(x)}\n`).join('');
+          : t.map((x) => `${formatTrigger(x.cmd)}\n`).join('');
       },
-      // event_trigger_regex_write(): one command per write; `if FILTER` checked against the fields.
+      // event_trigger_regex_write() -> trigger_process_regex(): one command per write.
       *write(ctx, f, text) {
-        checkWriteSize(text);
-        const r = parseTriggerLine(text, { fields: filterFields(liveFile(f)) });
-        if (!r.ok) throw fsErr(r.code, r.reason);
-        yield* withEventMutex(ctx, m, 'event_trigger_write', () => {
-          applyTrigger(liveFile(f), r.value);
+        if (byteLength(text) >= PAGE_SIZE) throw fsErr('EINVAL', 'trigger of PAGE_SIZE or more');
+        yield* withEventMutex(ctx, m, 'event_trigger_regex_write', () => {
+          liveFile(f);
+          const r = parseTriggerLine(text, { fields: filterFields(f) });
+          if (!r.ok) throw fsErr(r.code, r.reason);
+          f.tr.applyTrigger(f, r.value);
         });
         return text.length;
       },
@@ -306,28 +653,27 @@ export function makeTraceEntries(core: TracingCore): TraceEntries {
     'event_trigger',
   );
 
-  const formatFops = controlFops<EventFile>(
-    {
-      open: openEventFile,
-      release: releaseEventFile,
-      read: (f) => renderFormat(liveFile(f).event.def),
-    },
+  // trace_format_open(): a plain seq_file, no reference on the instance or the event.
+  const formatFops = eventMutexFops<EventFile>(
+    m,
+    { read: (f) => renderFormat(liveFile(f).event.def) },
     'event_format',
   );
+  // event_id_read(): the id was stored as the file's data, so it outlives the event.
   const idFops = controlFops<EventFile>({ read: (f) => `${f.event.def.id}\n` }, 'event_id');
 
   // event_callback(): which files an event directory shows, and how.
   const eventCallback = (name: string, data: unknown): EventfsFileSpec | null => {
     const f = data as EventFile;
     switch (name) {
+      case 'format':
+        return { mode: TRACE_MODE_READ, fops: formatFops };
       case 'enable':
         return { mode: TRACE_MODE_WRITE, fops: enableFops };
       case 'filter':
         return { mode: TRACE_MODE_WRITE, fops: filterFops };
       case 'trigger':
         return { mode: TRACE_MODE_WRITE, fops: triggerFops };
-      case 'format':
-        return { mode: TRACE_MODE_READ, fops: formatFops };
       case 'id':
         return f.event.def.id > 0 ? { mode: TRACE_MODE_READ, fops: idFops } : null;
       default:
@@ -335,76 +681,100 @@ export function makeTraceEntries(core: TracingCore): TraceEntries {
     }
   };
 
-  const sysEnableFops = controlFops<SubsystemDir & { tr?: TraceArray }>(
+  // ftrace_system_enable_fops.
+  const sysEnableFops = eventMutexFops<SubsystemDir>(
+    m,
     {
-      read: (s) => enableState(trOfSystem(s).systemFiles(s.name)),
-      // system_enable_write(): 0 or 1 to every event of the system.
+      open: openSubsystem,
+      release: releaseSubsystem,
+      read: (s) => `${SET_TO_CHAR[s.tr.eventsEnabled(s.name)]!}\n`,
+      // system_enable_write(): 0 or 1 to every event of the system; none left is EINVAL.
       *write(ctx, s, text) {
-        checkWriteSize(text);
-        const v = parseUnsigned(text);
-        if (!v.ok || (v.value !== 0 && v.value !== 1)) throw fsErr('EINVAL', 'enable takes 0 or 1');
+        const val = parseEnableValue(text);
         yield* withEventMutex(ctx, m, 'system_enable_write', () => {
-          const files = trOfSystem(s).systemFiles(s.name);
-          if (files.length === 0) throw fsErr('EINVAL', 'no events in this system');
-          for (const f of files) f.enabled = v.value === 1;
+          if (!s.tr.setClrEvent({ system: s.name }, val)) throw fsErr('EINVAL', 'no events');
         });
         return text.length;
       },
     },
     'system_enable',
   );
-  const sysFilterFops = controlFops<SubsystemDir & { tr?: TraceArray }>(
+
+  // ftrace_subsystem_filter_fops.
+  const sysFilterFops = eventMutexFops<SubsystemDir>(
+    m,
     {
-      read: (s) => `${s.filter ?? 'none'}\n`,
-      // apply_subsystem_event_filter(): set on every event the filter fits; none fits -> EINVAL.
+      open: openSubsystem,
+      release: releaseSubsystem,
+      // print_subsystem_event_filter(): a successful write leaves system->filter without a
+      // string (create_system_filter), so the file always shows the default message.
+      read: (_s, file) => firstReadOnly(`${DEFAULT_SYS_FILTER_MESSAGE}\n`, file),
+      // apply_subsystem_event_filter() -> process_system_preds(): every event of the system
+      // gets the filter; one whose fields do not fit gets an error report instead (and is
+      // unfiltered). The write fails only when the system has no events.
       *write(ctx, s, text) {
-        checkWriteSize(text, FILTER_MAX);
-        const files = trOfSystem(s).systemFiles(s.name);
-        const fits: EventFile[] = [];
-        let clear = false;
-        let source: string | null = null;
-        let lastErr = 'no event of this system has those fields';
-        for (const f of files) {
-          const r = parseFilter(text, filterFields(f));
-          if (r.ok) {
-            clear = r.value.kind === 'clear';
-            source = r.value.kind === 'clear' ? null : r.value.source;
-            fits.push(f);
-          } else lastErr = r.reason;
-        }
-        if (fits.length === 0) throw fsErr('EINVAL', lastErr);
-        yield* withEventMutex(ctx, m, 'subsystem_filter_write', () => {
-          s.filter = clear ? null : source;
-          for (const f of fits) f.filter = s.filter;
+        if (byteLength(text) >= PAGE_SIZE) throw fsErr('EINVAL', 'filter of PAGE_SIZE or more');
+        yield* withEventMutex(ctx, m, 'apply_subsystem_event_filter', () => {
+          if (s.nrEvents === 0) throw fsErr('ENODEV', 'the system has no events');
+          const buf = cString(text);
+          const files = s.tr.events.filter((f) => f.system === s);
+          if (strim(buf) === '0') {
+            for (const f of files) {
+              f.filterString = null;
+              f.filtered = false;
+            }
+            return;
+          }
+          const source = stripTrailingSpace(buf);
+          for (const f of files) {
+            const r = parseFilter(text, filterFields(f));
+            if (r.ok && r.value.kind === 'filter') {
+              f.filterString = r.value.source;
+              f.filtered = true;
+            } else {
+              f.filterString = `${source}\n^\nparse_error: ${BAD_SUBSYS_FILTER}\n`;
+              f.filtered = false;
+            }
+          }
         });
         return text.length;
       },
     },
     'system_filter',
   );
+
   const systemCallback = (name: string): EventfsFileSpec | null => {
     if (name === 'filter') return { mode: TRACE_MODE_WRITE, fops: sysFilterFops };
     if (name === 'enable') return { mode: TRACE_MODE_WRITE, fops: sysEnableFops };
     return null;
   };
 
-  const topEnableFops = controlFops<TraceArray>(
+  // ftrace_tr_enable_fops: system_enable_read/write with no system (every event).
+  const topEnableFops = eventMutexFops<TraceArray>(
+    m,
     {
-      read: (tr) => enableState(tr.files.values()),
+      open: openTr,
+      release: releaseTr,
+      read: (tr) => `${SET_TO_CHAR[tr.eventsEnabled(undefined)]!}\n`,
       *write(ctx, tr, text) {
-        checkWriteSize(text);
-        const v = parseUnsigned(text);
-        if (!v.ok || (v.value !== 0 && v.value !== 1)) throw fsErr('EINVAL', 'enable takes 0 or 1');
+        const val = parseEnableValue(text);
         yield* withEventMutex(ctx, m, 'system_enable_write', () => {
-          for (const f of tr.files.values()) f.enabled = v.value === 1;
+          if (!tr.setClrEvent({}, val)) throw fsErr('EINVAL', 'no events');
         });
         return text.length;
       },
     },
     'events_enable',
   );
-  const headerPageFops = controlFops<TraceArray>({ read: () => HEADER_PAGE }, 'header_page');
-  const headerEventFops = controlFops<TraceArray>({ read: () => HEADER_EVENT }, 'header_event');
+  const headerPageFops = controlFops<TraceArray>(
+    { open: openTr, release: releaseTr, read: (_tr, file) => firstReadOnly(HEADER_PAGE, file) },
+    'header_page',
+  );
+  const headerEventFops = controlFops<TraceArray>(
+    { open: openTr, release: releaseTr, read: (_tr, file) => firstReadOnly(HEADER_EVENT, file) },
+    'header_event',
+  );
+  // events_callback().
   const eventsCallback = (name: string): EventfsFileSpec | null => {
     if (name === 'enable') return { mode: TRACE_MODE_WRITE, fops: topEnableFops };
     if (name === 'header_page') return { mode: TRACE_MODE_READ, fops: headerPageFops };
@@ -417,6 +787,7 @@ export function makeTraceEntries(core: TracingCore): TraceEntries {
       ['enable', 'header_page', 'header_event'].map((name) => ({ name, callback: eventsCallback })),
     ),
     system: Object.freeze(['filter', 'enable'].map((name) => ({ name, callback: systemCallback }))),
+    // event_entries[] without hist/hist_debug/inject (not modelled).
     event: Object.freeze(
       ['enable', 'filter', 'trigger', 'format', 'id'].map((name) => ({
         name,
@@ -426,33 +797,7 @@ export function makeTraceEntries(core: TracingCore): TraceEntries {
   });
 }
 
-/** The subsystem directories carry their instance (set when the tracing core creates them). */
-const SYSTEM_OWNER = Symbol('tr');
-function trOfSystem(s: SubsystemDir): TraceArray {
-  const tr = (s as SubsystemDir & { [SYSTEM_OWNER]?: TraceArray })[SYSTEM_OWNER];
-  if (tr === undefined) throw fsErr('ENODEV');
-  return tr;
-}
-/** Record which instance a system directory belongs to. */
-export function bindSystem(s: SubsystemDir, tr: TraceArray): void {
-  (s as SubsystemDir & { [SYSTEM_OWNER]?: TraceArray })[SYSTEM_OWNER] = tr;
-}
-
-/**
- * register_trigger()/unregister_trigger(): triggers are keyed by type (and target event); a
- * second one of a kind is EEXIST, and removing one that is not there quietly does nothing.
- */
-function applyTrigger(f: EventFile, c: TriggerCommand): void {
-  const idx = f.triggers.findIndex((t) => sameTriggerSlot(t, c));
-  if (c.remove) {
-    if (idx >= 0) f.triggers.splice(idx, 1);
-    return;
-  }
-  if (idx >= 0) throw fsErr('EEXIST', `a ${c.kind} trigger is already set`);
-  f.triggers.push(c);
-}
-
-/** ring_buffer_print_page_header() on x86-64. */
+/** ring_buffer_print_page_header() on x86-64 (4 KiB pages: 4080 bytes of data). */
 const HEADER_PAGE =
   '\tfield: u64 timestamp;\toffset:0;\tsize:8;\tsigned:0;\n' +
   '\tfield: local_t commit;\toffset:8;\tsize:8;\tsigned:1;\n' +
@@ -470,5 +815,3 @@ const HEADER_EVENT =
   '\ttime_extend : type == 30\n' +
   '\ttime_stamp : type == 31\n' +
   '\tdata max type_len  == 28\n';
-
-export type { File };
