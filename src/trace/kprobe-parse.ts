@@ -733,7 +733,9 @@ function parseRemove(line: string): ParseResult<KprobeCommand> {
     group = event.slice(0, slash);
     event = event.slice(slash + 1);
   }
-  if (event.length === 0) return fail('EINVAL', 'no event name to remove');
+  // dyn_event_release(): an empty name is EINVAL only without a group; `-:GRP/` parses and
+  // then matches nothing (ENOENT from the caller).
+  if (event.length === 0 && group === undefined) return fail('EINVAL', 'no event name to remove');
   const matchArgs = argv.slice(1);
   return ok(
     matchArgs.length > 0
