@@ -195,8 +195,24 @@ export function shrinkFailure(cfg: SimConfig, f: Failure): Failure {
       }
     }
   }
+  // Greedy removal can stop at a local minimum: search systematically with fewer preemptions.
+  for (let bound = 0; bound < best.preemptions; bound++) {
+    let found: Failure | null = null;
+    dfs(cfg, bound, SHRINK_BUDGET, (run) => {
+      const g = failureOf(run);
+      if (g !== null && sameFailure(target, g.violation)) found = g;
+      return found !== null;
+    });
+    if (found !== null) {
+      best = found;
+      break;
+    }
+  }
   return best.preemptions <= f.preemptions ? best : f;
 }
+
+/** Schedules a shrink may try per preemption bound. */
+const SHRINK_BUDGET = 20_000;
 
 /** Explore interleavings of the tasks; see {@link Strategy}. */
 export function explore(cfg: ExploreConfig): ExploreResult {

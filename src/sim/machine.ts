@@ -99,6 +99,7 @@ export class Machine {
       this.violation = { ...e.violation, step: 0 };
     }
     this.cpus = cfg.tasks.map((ops, i) => new Cpu(i, ops, false));
+    for (const c of this.cpus) if (c.ops.length === 0) c.done = true;
     if (cfg.memoryPressure === true) {
       const shrinks: Op[] = Array.from({ length: cfg.shrinks ?? 2 }, () => ({
         op: 'shrink' as const,

@@ -151,7 +151,9 @@ function* body(
     case 'writeFile':
     case 'appendFile': {
       const f = yield* sysOpen(ctx, root, path, parseFlags(op.op === 'writeFile' ? 'w' : 'a')!);
-      return yield* withCleanup(sysWrite(ctx, f, op.data ?? '', path), () => sysClose(ctx, f, path));
+      return yield* withCleanup(sysWrite(ctx, f, op.data ?? '', path), () =>
+        sysClose(ctx, f, path),
+      );
     }
     case 'mkdir':
       yield* sysMkdir(ctx, root, path, op.mode ?? 0o755);
