@@ -107,7 +107,7 @@ describe('explore', () => {
   it('validates its input', () => {
     expect(() => explore({ tasks: [] })).toThrow(TypeError);
     expect(() => explore({ tasks: [[{ op: 'frobnicate' } as unknown as Op]] })).toThrow(TypeError);
-    expect(() => explore({ tasks: [[{ op: 'stat' } as Op]] })).toThrow(/path/);
+    expect(() => explore({ tasks: [[{ op: 'stat' }]] })).toThrow(/path/);
     expect(() =>
       explore({ tasks: [[{ op: 'stat', path: 'x', expect: 'EWHATEVER' as never }]] }),
     ).toThrow(TypeError);
