@@ -79,6 +79,7 @@ export abstract class EventfsBase implements EventfsProducer {
     data: unknown,
     isEvents: boolean,
   ): EventfsInode {
+    this.tracefs.sb.faults.check('eventfs_inode');
     const ei = new EventfsInode(name, entries, data, isEvents);
     this.live.add(ei);
     return ei;

@@ -5,7 +5,7 @@
  * d_release; d_revalidate refuses dentries whose eventfs_inode was removed; readdir creates no
  * dentries; ownership of `events` follows the mount.
  */
-import { emitDots, endCreating, startCreating } from '../tracefs/files';
+import { emitDots, endCreating, failedCreating, startCreating } from '../tracefs/files';
 import { getTracefs, TRACEFS_EVENT_INODE, type TracefsInode } from '../tracefs/inode';
 import type { TracefsHooks } from '../tracefs/super';
 import type { TracefsAllocPolicy } from '../tracefs/inode';
@@ -13,7 +13,7 @@ import type { Dentry } from '../vfs/dentry';
 import { fsErr } from '../vfs/errors';
 import type { Inode } from '../vfs/inode';
 import { genericPermission } from '../vfs/permission';
-import { step, type KOp } from '../vfs/sched';
+import { isOops, step, type KOp } from '../vfs/sched';
 import { simpleSetattr } from '../vfs/syscalls';
 import {
   isDirMode,
@@ -364,8 +364,18 @@ export class EventfsFixed extends EventfsBase {
     data: unknown,
   ): KOp<EventfsInode> {
     const dentry = yield* startCreating(ctx, name, parent);
-    const ei = this.allocEi(name, entries, data, true);
-    const inode = this.tracefs.sb.newInode();
+    let ei: EventfsInode | null = null;
+    let inode: TracefsInode;
+    try {
+      ei = this.allocEi(name, entries, data, true);
+      inode = this.tracefs.sb.newInode();
+    } catch (e) {
+      // fail: cleanup_ei(ei); tracefs_failed_creating(dentry); return ERR_PTR(-ENOMEM).
+      if (isOops(e)) throw e;
+      if (ei !== null) this.releaseQuiet(ei);
+      yield* failedCreating(ctx, dentry);
+      throw e;
+    }
     inode.ino = this.tracefs.sb.inodes.nextIno();
     // We have a ref to the dentry from tracefs_start_creating(): `events` stays pinned.
     ei.eventsDir = dentry;

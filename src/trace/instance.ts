@@ -16,7 +16,7 @@
 import type { EventfsEntry, EventfsFileSpec, EventfsInode } from '../eventfs/eventfs-inode';
 import type { EventfsProducer } from '../eventfs/base';
 import type { Dentry } from '../vfs/dentry';
-import { fsErr } from '../vfs/errors';
+import { fsErr, FsError } from '../vfs/errors';
 import type { File } from '../vfs/file';
 import type { KOp, Mutex } from '../vfs/sched';
 import type { Ctx, FileOperations } from '../vfs/types';
@@ -234,12 +234,8 @@ export class TraceArray {
       file.system = dir;
     } else {
       dir = new SubsystemDir(sysName, this);
-      const ei = yield* this.core.eventfs.createDir(
-        ctx,
-        sysName,
-        this.eventsEi,
-        entries.system,
-        dir,
+      const ei = yield* noMemIsNull(
+        this.core.eventfs.createDir(ctx, sysName, this.eventsEi, entries.system, dir),
       );
       if (ei === null) return;
       dir.ei = ei;
@@ -248,12 +244,8 @@ export class TraceArray {
       this.systems.set(sysName, dir);
     }
     if (dir.ei === null) return;
-    file.ei = yield* this.core.eventfs.createDir(
-      ctx,
-      file.event.def.name,
-      dir.ei,
-      entries.event,
-      file,
+    file.ei = yield* noMemIsNull(
+      this.core.eventfs.createDir(ctx, file.event.def.name, dir.ei, entries.event, file),
     );
   }
 
@@ -815,3 +807,16 @@ const HEADER_EVENT =
   '\ttime_extend : type == 30\n' +
   '\ttime_stamp : type == 31\n' +
   '\tdata max type_len  == 28\n';
+
+/**
+ * event_create_dir() failing for lack of memory is only a pr_warn() ("Could not create tracefs
+ * '%s' directory"): the event stays registered without a directory.
+ */
+function* noMemIsNull<T>(op: KOp<T | null>): KOp<T | null> {
+  try {
+    return yield* op;
+  } catch (e) {
+    if (e instanceof FsError && e.code === 'ENOMEM') return null;
+    throw e;
+  }
+}

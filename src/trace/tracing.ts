@@ -9,7 +9,7 @@ import type { TracefsSuper } from '../tracefs/super';
 import type { Dentry } from '../vfs/dentry';
 import { fsErr } from '../vfs/errors';
 import type { File } from '../vfs/file';
-import { Mutex, type KOp } from '../vfs/sched';
+import { isOops, Mutex, type KOp } from '../vfs/sched';
 import type { Ctx, FileOperations } from '../vfs/types';
 import { controlFops } from '../vfs/control-file';
 import type { EventCatalog } from './catalog';
@@ -142,9 +142,18 @@ export class Tracing implements TracingCore {
       const tr = new TraceArray(name, this);
       const dir = yield* createDir(ctx, name, this.instancesDir!);
       tr.dir = dir;
-      yield* this.createSetEvent(ctx, tr, dir);
-      yield* tr.createEventsTree(ctx, dir, this.entries);
-      yield* this.initTracerTracefs(ctx, tr, dir);
+      try {
+        yield* this.createSetEvent(ctx, tr, dir);
+        yield* tr.createEventsTree(ctx, dir, this.entries);
+        yield* this.initTracerTracefs(ctx, tr, dir);
+      } catch (e) {
+        // trace_array_create()'s error path: take down what was made, then fail the mkdir.
+        if (isOops(e)) throw e;
+        yield* tr.removeEventsTree(ctx);
+        yield* remove(ctx, dir);
+        tr.dir = null;
+        throw e;
+      }
       this.instances.set(name, tr);
     } finally {
       this.eventMutex.unlock(ctx.task, 'instance_mkdir');

@@ -8,7 +8,7 @@ import type { Dentry } from '../vfs/dentry';
 import { fsErr } from '../vfs/errors';
 import type { Inode } from '../vfs/inode';
 import { genericPermission } from '../vfs/permission';
-import { step, withCleanup, type KOp } from '../vfs/sched';
+import { isOops, step, withCleanup, type KOp } from '../vfs/sched';
 import { simpleSetattr } from '../vfs/syscalls';
 import {
   isDirMode,
@@ -147,7 +147,9 @@ function instanceDirInodeOps(ops: InstanceDirOps): InodeOperations {
       ti.flags |= TRACEFS_INSTANCE_INODE;
       ti.tiPrivate = dir;
       dir.lock.unlock(ctx.task, 'tracefs_syscall_mkdir');
-      yield* withCleanup(ops.mkdir(ctx, dentry.name), () => dir.lock.lock(ctx.task, 'tracefs_syscall_mkdir'));
+      yield* withCleanup(ops.mkdir(ctx, dentry.name), () =>
+        dir.lock.lock(ctx.task, 'tracefs_syscall_mkdir'),
+      );
     },
     *rmdir(ctx: Ctx, dir: Inode, dentry: Dentry): KOp<void> {
       const victim = dentry.inode!;
@@ -200,6 +202,26 @@ export function* startCreating(ctx: Ctx, name: string, parent: Dentry): KOp<Dent
   }
 }
 
+/**
+ * tracefs_get_inode(), or on allocation failure tracefs_failed_creating(): unlock the parent and
+ * drop the dentry (it stays cached as the negative simple_lookup() made it).
+ */
+export function* getInodeOrFail(ctx: Ctx, d: Dentry): KOp<TracefsInode> {
+  try {
+    return getTracefs(d.sb.newInode());
+  } catch (e) {
+    if (isOops(e)) throw e;
+    yield* failedCreating(ctx, d);
+    throw e;
+  }
+}
+
+/** tracefs_failed_creating(). */
+export function* failedCreating(ctx: Ctx, d: Dentry): KOp<void> {
+  d.parent.inode!.lock.unlock(ctx.task, 'tracefs_failed_creating');
+  yield* d.sb.dcache.dput(ctx, d);
+}
+
 /** tracefs_end_creating(). */
 export function endCreating(ctx: Ctx, d: Dentry): void {
   d.parent.inode!.lock.unlock(ctx.task, 'tracefs_end_creating');
@@ -226,7 +248,7 @@ export function* createFile(
 ): KOp<Dentry> {
   if ((mode & S_IFMT) === 0) mode |= S_IFREG;
   const d = yield* startCreating(ctx, name, parent);
-  const inode = getTracefs(parent.sb.newInode());
+  const inode = yield* getInodeOrFail(ctx, d);
   inode.ino = parent.sb.inodes.nextIno();
   inode.tiPrivate = instanceInode(parent);
   inode.mode = mode;
@@ -244,7 +266,7 @@ export function* createFile(
 
 function* createDirWith(ctx: Ctx, name: string, parent: Dentry, iop: InodeOperations): KOp<Dentry> {
   const d = yield* startCreating(ctx, name, parent);
-  const inode = getTracefs(parent.sb.newInode());
+  const inode = yield* getInodeOrFail(ctx, d);
   inode.ino = parent.sb.inodes.nextIno();
   // Do not set bits for OTH.
   inode.mode = S_IFDIR | 0o750;

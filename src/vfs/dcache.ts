@@ -38,6 +38,7 @@ export class Dcache {
 
   /** d_alloc(): a new unhashed negative dentry holding a reference on its parent. */
   alloc(parent: Dentry, name: string): Dentry {
+    this.sb.faults.check('dentry');
     const d = new Dentry(name, parent, this.sb, this.sb.dentryOps, ++this.#serial);
     this.dget(parent);
     parent.subdirs.add(d);

@@ -186,6 +186,7 @@ export class InodeTable<I extends Inode = Inode> {
 
   /** new_inode(): allocate and init the VFS part; the rest is up to the filesystem. */
   newInode(sb: SuperBlock): I {
+    sb.faults.check('inode');
     let inode = this.#free.pop();
     if (inode === undefined) inode = this.allocator.create(sb);
     else this.allocator.scrub?.(inode);

@@ -6,12 +6,15 @@ import { Dcache } from './dcache';
 import type { Dentry } from './dentry';
 import { InodeTable, type Inode, type InodeAllocator } from './inode';
 import type { DentryOperations } from './types';
+import { FaultInjector } from './faults';
 
 export class SuperBlock<I extends Inode = Inode> {
   readonly dcache: Dcache;
   readonly inodes: InodeTable<I>;
   /** s_root: pinned for the life of the mount. */
   root!: Dentry;
+  /** Allocation failures to inject (none unless a test sets a policy). */
+  readonly faults = new FaultInjector();
 
   constructor(
     allocator: InodeAllocator<I>,
