@@ -38,9 +38,11 @@ const cases: readonly Case[] = [
       fs.writeFile('events/sched/sched_wakeup/enable', '1');
       return fs.readFile('events/sched/sched_wakeup/enable');
     },
-    undo: (fs) => { quiet(() => {
+    undo: (fs) => {
+      quiet(() => {
         fs.writeFile('events/sched/sched_wakeup/enable', '0');
-      }); },
+      });
+    },
   },
   {
     name: 'add a kprobe and look at it',
@@ -48,9 +50,11 @@ const cases: readonly Case[] = [
       fs.appendFile('kprobe_events', 'p:myprobe schedule');
       return fs.readFile('events/kprobes/myprobe/format');
     },
-    undo: (fs) => { quiet(() => {
+    undo: (fs) => {
+      quiet(() => {
         fs.appendFile('kprobe_events', '-:myprobe');
-      }); },
+      });
+    },
   },
   {
     name: 'mkdir an instance and use it',
