@@ -27,7 +27,7 @@ import {
   sysStat,
   sysWrite,
 } from './vfs/syscalls';
-import { ROOT_CRED, type Cred, type Ctx, type DirEntry, type Stat } from './vfs/types';
+import { isDirMode, ROOT_CRED, type Cred, type Ctx, type DirEntry, type Stat } from './vfs/types';
 
 /** Options of {@link mount}. */
 export interface MountConfig extends MountOptions {
@@ -369,10 +369,23 @@ export class TracefsMount implements Tracefs {
 
   /** A tracefs directory's dentry, for the producer API (the kernel passes dentries). */
   private *resolveDir(path: string): KOp<Dentry> {
-    const d = yield* sysLookupDentry(this.kctx(), this.root, path);
+    let d: Dentry;
+    try {
+      d = yield* sysLookupDentry(this.kctx(), this.root, path);
+    } catch (e) {
+      if (e instanceof FsError) throw e.withContext('eventfs_create_events_dir', path);
+      throw e;
+    }
     yield* this.tracefs.sb.dcache.dput(this.kctx(), d);
-    if (!d.pinned && !d.isRoot)
-      throw new FsError('EINVAL', 'createEventsDir', path, 'parent must be a tracefs directory');
+    // The kernel passes a tracefs directory dentry (pinned, or the root).
+    if ((!d.pinned && !d.isRoot) || !isDirMode(d.inode!.mode)) {
+      throw new FsError(
+        'ENOTDIR',
+        'eventfs_create_events_dir',
+        path,
+        'the parent must be a tracefs directory',
+      );
+    }
     return d;
   }
 }

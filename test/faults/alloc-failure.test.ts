@@ -145,3 +145,27 @@ describe('a callback that throws', () => {
     expect(fs.counters()).toEqual(cold);
   });
 });
+
+describe('the producer API checks its arguments', () => {
+  it('createEventsDir needs a tracefs directory as parent', () => {
+    const fs = mount({ catalog: SIM_CATALOG });
+    expect(() => fs.kernel.createEventsDir('x', 'tracing_on', [])).toThrow(
+      expect.objectContaining({
+        code: 'ENOTDIR',
+        syscall: 'eventfs_create_events_dir',
+        path: 'tracing_on',
+      }),
+    );
+    expect(() => fs.kernel.createEventsDir('x', 'nope', [])).toThrow(
+      expect.objectContaining({
+        code: 'ENOENT',
+        syscall: 'eventfs_create_events_dir',
+        path: 'nope',
+      }),
+    );
+    expect(() => fs.kernel.createEventsDir('a/b', '/', [])).toThrow(
+      expect.objectContaining({ code: 'EINVAL' }),
+    );
+    expect(fs.checkInvariants()).toEqual([]);
+  });
+});
