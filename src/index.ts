@@ -22,7 +22,14 @@ export type { EventfsEntry, EventfsFileSpec } from './eventfs/eventfs-inode';
 export { variants, isVariantName } from './eventfs/variants/index';
 export type { VariantName } from './eventfs/variants/index';
 
-export { createCatalog, defaultCatalog, renderFormat, COMMON_FIELDS } from './trace/catalog';
+export {
+  createCatalog,
+  defaultCatalog,
+  defaultFieldsFor,
+  renderFormat,
+  COMMON_FIELDS,
+  DEFAULT_FIRST_EVENT_ID,
+} from './trace/catalog';
 export type {
   EventCatalog,
   EventDef,
