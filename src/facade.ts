@@ -14,6 +14,7 @@ import type { Dentry } from './vfs/dentry';
 import { FsError, KernelBugError, ViolationSignal, type Violation } from './vfs/errors';
 import { parseFlags, type File, type FlagString } from './vfs/file';
 import { parsePath } from './vfs/path';
+import type { FaultInjector } from './vfs/faults';
 import { runSync, Task, type KOp } from './vfs/sched';
 import {
   sysChmod,
@@ -176,6 +177,14 @@ export class TracefsMount implements Tracefs {
   readonly kernelTask = new Task(-1, 'kworker');
   /** The first kernel failure this mount hit; its state is suspect after that. */
   tainted: Violation | null = null;
+
+  /**
+   * Fault injection for this mount: make the n-th dentry, inode or eventfs_inode allocation
+   * fail with ENOMEM (`fs.faults.failNth(3, 'inode')`), or install any policy.
+   */
+  get faults(): FaultInjector {
+    return this.tracefs.sb.faults;
+  }
 
   constructor(config: MountConfig = {}) {
     const variant = config.variant ?? 'fixed';

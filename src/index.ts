@@ -14,6 +14,8 @@ export type { ErrnoCode, Violation, ViolationKind } from './vfs/errors';
 export type { Cred, DirEntry, Stat, FileOperations, Ctx } from './vfs/types';
 export { ROOT_CRED } from './vfs/types';
 export type { FlagString } from './vfs/file';
+export { FaultInjector } from './vfs/faults';
+export type { AllocSite, FaultPolicy } from './vfs/faults';
 export { simpleFileOps, controlFops } from './vfs/control-file';
 export type { SimpleFileSpec, ControlSpec } from './vfs/control-file';
 
