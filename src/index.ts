@@ -50,3 +50,24 @@ export { scenarios, scenarioNames } from './sim/scenarios';
 export type { Scenario } from './sim/scenarios';
 export { formatFailure, formatTimeline, formatViolation } from './sim/report';
 export { VARIANT_DESCRIPTIONS } from './eventfs/variants/index';
+
+// Advanced: the generator-level kernel API, for simulators that schedule operations themselves.
+export { Machine } from './sim/machine';
+export { runOp, describeOp } from './sim/ops';
+export { Task, Mutex, RwSem, runSync, step, isOops, withCleanup } from './vfs/sched';
+export type { KOp, Yield, Lock } from './vfs/sched';
+export {
+  sysStat,
+  sysOpen,
+  sysRead,
+  sysWrite,
+  sysClose,
+  sysReaddir,
+  sysMkdir,
+  sysRmdir,
+  sysChmod,
+  sysChown,
+  StatResult,
+} from './vfs/syscalls';
+export { parseFlags } from './vfs/file';
+export type { File, OpenFlags } from './vfs/file';
