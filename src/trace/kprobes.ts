@@ -17,13 +17,13 @@
  * - Opening with O_TRUNC (dyn_events_release_all) removes every probe, or none if one is
  *   enabled.
  */
+import { eventMutexFops } from './event-files';
 import { fsErr } from '../vfs/errors';
 import type { File } from '../vfs/file';
 import type { KOp } from '../vfs/sched';
 import type { Ctx, FileOperations } from '../vfs/types';
 import type { EventField } from './catalog';
 import type { TraceEvent } from './events';
-import { eventMutexFops } from './instance';
 import {
   formatKprobeEvent,
   isKnownSymbol,

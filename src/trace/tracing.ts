@@ -3,6 +3,7 @@
  * instance's control files, `instances/` with mkdir/rmdir (instance_mkdir/instance_rmdir), the
  * registered events, and the per-instance files every trace_array gets.
  */
+import { eventMutexFops, makeTraceEntries } from './event-files';
 import type { EventfsBase } from '../eventfs/base';
 import { createDir, createFile, createInstanceDir, remove } from '../tracefs/files';
 import type { TracefsSuper } from '../tracefs/super';
@@ -15,8 +16,6 @@ import { controlFops } from '../vfs/control-file';
 import type { EventCatalog } from './catalog';
 import { EventRegistry, type TraceEvent } from './events';
 import {
-  eventMutexFops,
-  makeTraceEntries,
   TRACE_MODE_READ,
   TRACE_MODE_WRITE,
   TraceArray,
