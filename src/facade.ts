@@ -5,7 +5,7 @@
  */
 import { checkInvariants } from './check/invariants';
 import type { EventfsBase } from './eventfs/base';
-import type { EventfsEntry, EventfsInode } from './eventfs/eventfs-inode';
+import { EventfsInode, type EventfsEntry } from './eventfs/eventfs-inode';
 import { createEventfs, isVariantName, type VariantName } from './eventfs/variants/index';
 import { TracefsSuper, type MountOptions } from './tracefs/super';
 import { defaultCatalog, type EventCatalog } from './trace/catalog';
@@ -187,6 +187,13 @@ export class TracefsMount implements Tracefs {
   }
 
   constructor(config: MountConfig = {}) {
+    if (typeof config !== 'object' || (config as unknown) === null) {
+      throw argError('config', 'an object', config);
+    }
+    const catalog = config.catalog ?? defaultCatalog();
+    if (typeof catalog !== 'object' || !Array.isArray((catalog as { systems?: unknown }).systems)) {
+      throw argError('config.catalog', 'an EventCatalog (see createCatalog())', catalog);
+    }
     const variant = config.variant ?? 'fixed';
     if (!isVariantName(variant)) throw argError('variant', 'a known variant name', variant);
     this.variant = variant;
@@ -194,7 +201,7 @@ export class TracefsMount implements Tracefs {
     this.eventfs = createEventfs(variant);
     this.tracefs = new TracefsSuper(this.eventfs.hooks, options);
     this.eventfs.attach(this.tracefs);
-    this.tracing = new Tracing(this.eventfs, this.tracefs, config.catalog ?? defaultCatalog());
+    this.tracing = new Tracing(this.eventfs, this.tracefs, catalog);
     this.run(this.tracing.init(this.kctx()));
     this.kernel = this.makeKernelApi();
   }
@@ -289,7 +296,8 @@ export class TracefsMount implements Tracefs {
   private writeWith(path: string, data: string, flags: FlagString, cred?: Cred): void {
     const f = this.open(path, flags, cred);
     try {
-      f.write(data);
+      // Like Node's writeFileSync: no write(2) at all for empty data (the open did the O_TRUNC).
+      if (data.length > 0) f.write(data);
     } finally {
       f.close();
     }
@@ -355,6 +363,7 @@ export class TracefsMount implements Tracefs {
         data?: unknown,
       ) => {
         checkName(name);
+        checkEntries(entries);
         const parent = this.run(this.resolveDir(parentPath));
         return this.run(ev.createEventsDir(this.kctx(), name, parent, entries, data ?? null));
       },
@@ -365,12 +374,27 @@ export class TracefsMount implements Tracefs {
         data?: unknown,
       ) => {
         checkName(name);
+        checkEntries(entries);
+        // eventfs_create_dir(): a NULL parent is -EINVAL.
+        if (!(parent instanceof EventfsInode)) {
+          throw new FsError(
+            'EINVAL',
+            'eventfs_create_dir',
+            name,
+            'parent must be a directory this API returned',
+          );
+        }
         return this.run(ev.createDir(this.kctx(), name, parent, entries, data ?? null));
       },
       removeDir: (dir: EventfsDir) => {
+        // eventfs_remove_dir(NULL) does nothing.
+        if (!(dir instanceof EventfsInode)) return;
         this.run(ev.removeDir(this.kctx(), dir));
       },
       removeEventsDir: (dir: EventfsDir) => {
+        if (!(dir instanceof EventfsInode) || !dir.isEvents) {
+          throw argError('dir', 'a directory createEventsDir() returned', dir);
+        }
         this.run(ev.removeEventsDir(this.kctx(), dir));
       },
     });
@@ -396,6 +420,27 @@ export class TracefsMount implements Tracefs {
       );
     }
     return d;
+  }
+}
+
+function checkEntries(entries: unknown): void {
+  if (!Array.isArray(entries)) throw argError('entries', 'an array of { name, callback }', entries);
+  for (const e of entries as unknown[]) {
+    const x = e as { name?: unknown; callback?: unknown; release?: unknown } | null;
+    if (
+      typeof x !== 'object' ||
+      x === null ||
+      typeof x.name !== 'string' ||
+      typeof x.callback !== 'function' ||
+      (x.release !== undefined && typeof x.release !== 'function')
+    ) {
+      throw argError(
+        'entries[]',
+        'an object { name: string, callback: function, release?: function }',
+        e,
+      );
+    }
+    checkName(x.name);
   }
 }
 

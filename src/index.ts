@@ -71,3 +71,8 @@ export {
 } from './vfs/syscalls';
 export { parseFlags } from './vfs/file';
 export type { File, OpenFlags } from './vfs/file';
+export { replayWithSnapshots, renderTimelineHtml, classifyStep } from './sim/html';
+export { STEP_KINDS, KIND_COLORS, SNAPSHOT_DENTRIES } from './sim/html';
+export type { SnapshotReplay, StepSnapshot, StepKind, TimelineInput } from './sim/html';
+export type { LockState, CpuState, DentryState } from './sim/html';
+export { renderTimelineSvg } from './sim/svg';

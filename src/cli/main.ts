@@ -1,7 +1,9 @@
 /**
  * The `tracefs-sim` command: `demo` (what `npm start` runs), `scenarios`, `explore` and
- * `replay` over the thread's scenarios and variants.
+ * `replay` over the thread's scenarios and variants (with `--html`/`--svg` pictures of the
+ * interleaving), and `shell`, an interactive shell over a mounted tree.
  */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   isVariantName,
@@ -10,9 +12,13 @@ import {
   type VariantName,
 } from '../eventfs/variants/index';
 import { explore, replay, type Strategy } from '../sim/explore';
+import { renderTimelineHtml, replayWithSnapshots, type TimelineInput } from '../sim/html';
+import type { SimConfig } from '../sim/machine';
 import { formatFailure, formatTimeline, formatViolation } from '../sim/report';
 import { scenarioNames, scenarios, type Scenario } from '../sim/scenarios';
 import { runDemo } from './demo';
+import { runShell, ShellUsageError } from './shell';
+import { renderTimelineSvg } from '../sim/svg';
 
 const USAGE = `usage: tracefs-sim <command> [options]
 
@@ -23,8 +29,14 @@ commands:
   explore --scenario NAME      search interleavings for a failure
           [--variant V] [--strategy dfs|random|pct] [--seed N] [--runs N] [--depth N]
           [--bound N] [--max N] [--memory-pressure] [--json]
-  replay --scenario NAME SCHEDULE [--variant V] [--json]
+          [--html FILE] [--svg FILE]
+                               (--html/--svg: a picture of the first failure found)
+  replay --scenario NAME SCHEDULE [--variant V] [--json] [--html FILE] [--svg FILE]
                                run exactly that interleaving again
+  shell [--variant V] [--uid N] [--gid N] [--mode OCTAL]
+                               an interactive shell over a mounted default tree
+                               (ls, cd, cat, echo > / >>, mkdir, stat, find, tree, ...;
+                               reads a script from stdin when it is not a terminal)
   help                         this text
 
 variants: ${variants.join(', ')}`;
@@ -84,10 +96,13 @@ function cmdExplore(args: string[], out: Out, err: Out): number {
       max: { type: 'string' },
       'memory-pressure': { type: 'boolean' },
       json: { type: 'boolean' },
+      html: { type: 'string' },
+      svg: { type: 'string' },
     },
   });
   const s = pickScenario(values.scenario);
   const variant = pickVariant(values.variant);
+  const pictures = picturesOf(values);
   let strategy: Strategy;
   switch (values.strategy ?? 'dfs') {
     case 'dfs':
@@ -116,10 +131,13 @@ function cmdExplore(args: string[], out: Out, err: Out): number {
       throw new UsageError('--strategy is dfs, random or pct');
   }
   const t0 = Date.now();
-  const r = explore({
+  const cfg: SimConfig = {
     ...s.config,
     variant,
     ...(values['memory-pressure'] === true ? { memoryPressure: true } : {}),
+  };
+  const r = explore({
+    ...cfg,
     strategy,
     onProgress: (n) => {
       if (values.json !== true) err(`... ${n} schedules`);
@@ -138,10 +156,47 @@ function cmdExplore(args: string[], out: Out, err: Out): number {
       out(formatFailure(f, variant, s.name));
     }
   }
+  if (pictures.html !== undefined || pictures.svg !== undefined) {
+    const f = r.failures[0];
+    if (f === undefined) err('no failure found: the pictures show the default interleaving');
+    writePictures(pictures, cfg, f?.schedule ?? '', s.name, err);
+  }
   return r.failures.length === 0 ? 0 : 1;
 }
 
-function cmdReplay(args: string[], out: Out): number {
+interface Pictures {
+  readonly html?: string | undefined;
+  readonly svg?: string | undefined;
+}
+
+function picturesOf(values: { html?: string; svg?: string }): Pictures {
+  for (const k of ['html', 'svg'] as const) {
+    if (values[k] === '') throw new UsageError(`--${k} takes a file name`);
+  }
+  return { html: values.html, svg: values.svg };
+}
+
+/** Replay `schedule` with snapshots and write the requested pictures of it. */
+function writePictures(
+  pictures: Pictures,
+  cfg: SimConfig,
+  schedule: string,
+  scenario: string,
+  err: Out,
+): void {
+  const run = replayWithSnapshots(cfg, schedule);
+  const input: TimelineInput = { ...run, variant: cfg.variant ?? 'fixed', scenario };
+  if (pictures.html !== undefined) {
+    writeFileSync(pictures.html, renderTimelineHtml(input));
+    err(`wrote ${pictures.html} (${run.trace.length} steps, schedule ${run.schedule})`);
+  }
+  if (pictures.svg !== undefined) {
+    writeFileSync(pictures.svg, renderTimelineSvg(input));
+    err(`wrote ${pictures.svg} (${run.trace.length} steps, schedule ${run.schedule})`);
+  }
+}
+
+function cmdReplay(args: string[], out: Out, err: Out): number {
   const { values, positionals } = parseArgs({
     args,
     strict: true,
@@ -150,13 +205,18 @@ function cmdReplay(args: string[], out: Out): number {
       scenario: { type: 'string' },
       variant: { type: 'string' },
       json: { type: 'boolean' },
+      html: { type: 'string' },
+      svg: { type: 'string' },
     },
   });
   const s = pickScenario(values.scenario);
   const variant = pickVariant(values.variant);
+  const pictures = picturesOf(values);
   const schedule = positionals[0];
   if (schedule === undefined) throw new UsageError('replay needs a schedule string');
   const r = replay({ ...s.config, variant }, schedule);
+  if (pictures.html !== undefined || pictures.svg !== undefined)
+    writePictures(pictures, { ...s.config, variant }, schedule, s.name, err);
   if (values.json === true) {
     out(JSON.stringify({ scenario: s.name, variant, ...r }, null, 2));
   } else {
@@ -172,7 +232,7 @@ function cmdReplay(args: string[], out: Out): number {
   return r.violation === null ? 0 : 1;
 }
 
-function main(argv: readonly string[]): number {
+function main(argv: readonly string[]): number | Promise<number> {
   const out: Out = (line) => {
     process.stdout.write(`${line}\n`);
   };
@@ -189,7 +249,13 @@ function main(argv: readonly string[]): number {
       case 'explore':
         return cmdExplore(rest, out, err);
       case 'replay':
-        return cmdReplay(rest, out);
+        return cmdReplay(rest, out, err);
+      case 'shell':
+        return runShell(rest, {
+          stdin: process.stdin,
+          stdout: process.stdout,
+          stderr: process.stderr,
+        }).catch((e: unknown) => usageFailure(e, err));
       case 'help':
       case '--help':
       case '-h':
@@ -199,17 +265,23 @@ function main(argv: readonly string[]): number {
         throw new UsageError(`unknown command '${cmd}'`);
     }
   } catch (e) {
-    if (
-      e instanceof UsageError ||
-      (e instanceof TypeError && 'code' in e) ||
-      e instanceof RangeError
-    ) {
-      err(`tracefs-sim: ${e.message}`);
-      err(USAGE);
-      return 2;
-    }
-    throw e;
+    return usageFailure(e, err);
   }
+}
+
+/** A usage error prints the usage and exits 2; anything else is a crash. */
+function usageFailure(e: unknown, err: Out): number {
+  if (
+    e instanceof UsageError ||
+    e instanceof ShellUsageError ||
+    (e instanceof TypeError && 'code' in e) ||
+    e instanceof RangeError
+  ) {
+    err(`tracefs-sim: ${e.message}`);
+    err(USAGE);
+    return 2;
+  }
+  throw e;
 }
 
 // `tracefs-sim ... | head` closes the pipe early: that is not an error.
@@ -218,4 +290,16 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-process.exitCode = main(process.argv.slice(2));
+const status = main(process.argv.slice(2));
+if (typeof status === 'number') process.exitCode = status;
+else {
+  status.then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}

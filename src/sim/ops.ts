@@ -87,6 +87,20 @@ export function checkOp(op: unknown, where: string): Op {
   if (o.flags !== undefined && (typeof o.flags !== 'string' || parseFlags(o.flags) === undefined)) {
     throw new TypeError(`${where}: bad flags`);
   }
+  if (o.data !== undefined && typeof o.data !== 'string')
+    throw new TypeError(`${where}: data must be a string`);
+  for (const k of ['mode', 'uid', 'gid'] as const) {
+    const v = o[k];
+    if (
+      v !== undefined &&
+      (typeof v !== 'number' || !Number.isInteger(v) || v < -1 || v > 0xfffffffe)
+    ) {
+      throw new TypeError(`${where}: ${k} must be an integer`);
+    }
+  }
+  if (typeof o.mode === 'number' && (o.mode < 0 || o.mode > 0o7777)) {
+    throw new TypeError(`${where}: mode must be from 0 to 0o7777`);
+  }
   return op as Op;
 }
 
@@ -151,9 +165,10 @@ function* body(
     case 'writeFile':
     case 'appendFile': {
       const f = yield* sysOpen(ctx, root, path, parseFlags(op.op === 'writeFile' ? 'w' : 'a')!);
-      return yield* withCleanup(sysWrite(ctx, f, op.data ?? '', path), () =>
-        sysClose(ctx, f, path),
-      );
+      // As the facade (and Node's writeFile): empty data means no write(2) at all.
+      const data = op.data ?? '';
+      const write = data === '' ? nothingNumber() : sysWrite(ctx, f, data, path);
+      return yield* withCleanup(write, () => sysClose(ctx, f, path));
     }
     case 'mkdir':
       yield* sysMkdir(ctx, root, path, op.mode ?? 0o755);
@@ -170,4 +185,9 @@ function* body(
     case 'shrink':
       return yield* fs.tracefs.sb.dcache.shrink(ctx);
   }
+}
+
+// eslint-disable-next-line require-yield
+function* nothingNumber(): KOp<number> {
+  return 0;
 }

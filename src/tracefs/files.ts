@@ -306,9 +306,13 @@ export function createInstanceDir(
  */
 export function* remove(ctx: Ctx, d: Dentry): KOp<void> {
   const dcache = d.sb.dcache;
-  for (const child of [...dcache.hashedChildren(d)]) {
+  // find_next_child() takes a reference on each child it returns: a concurrent shrink must not
+  // free one between our yields.
+  const children = [...dcache.hashedChildren(d)].map((c) => dcache.dget(c));
+  for (const child of children) {
     if (child.inode !== null) yield* remove(ctx, child);
     else dcache.drop(child);
+    yield* dcache.dput(ctx, child);
   }
   const inode = d.inode;
   if (inode !== null) {

@@ -31,7 +31,11 @@ export interface ParsedPath {
  */
 export function parsePath(path: unknown): ParsedPath {
   if (typeof path !== 'string') {
-    throw new TypeError(`The "path" argument must be of type string. Received ${describe(path)}`);
+    const e = new TypeError(
+      `The "path" argument must be of type string. Received ${describe(path)}`,
+    );
+    (e as TypeError & { code: string }).code = 'ERR_INVALID_ARG_TYPE';
+    throw e;
   }
   if (path.includes('\0')) throw fsErr('EINVAL', 'path contains a NUL byte');
   // getname(): an empty name is ENOENT.

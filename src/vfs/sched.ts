@@ -186,6 +186,22 @@ export function* withCleanup<R>(body: KOp<R>, cleanup: () => KOp<void>): KOp<R> 
 }
 
 /**
+ * Run `body` with a lock the caller took: release it after `body`, also when `body` fails with
+ * an ordinary error, never when it oopses (the oopsed task may no longer hold it).
+ */
+export function* thenUnlock<R>(body: KOp<R>, unlock: () => void): KOp<R> {
+  let r: R;
+  try {
+    r = yield* body;
+  } catch (e) {
+    if (!isOops(e)) unlock();
+    throw e;
+  }
+  unlock();
+  return r;
+}
+
+/**
  * Drive one operation to completion on its own: the synchronous facade. With no other task to
  * run, a block point whose condition does not hold can never become ready: a deadlock.
  */

@@ -11,7 +11,7 @@ import type { Inode } from './inode';
 import { lookupComponent, pathLookup, pathParent, walkComponents } from './namei';
 import { parsePath } from './path';
 import { checkChmod, checkChown, chmodMode, chownKillsSetid, inodePermission } from './permission';
-import { isOops, nothing, step, withCleanup, type KOp } from './sched';
+import { isOops, nothing, step, thenUnlock, withCleanup, type KOp } from './sched';
 import {
   isDirMode,
   MAY_EXEC,
@@ -153,7 +153,7 @@ function* writeInner(ctx: Ctx, file: File, data: string): KOp<number> {
   const write = file.fop.write;
   if (write === undefined) throw fsErr('EINVAL', 'file has no write method');
   if (file.flags.append) file.pos = file.inode.size;
-  if (data.length === 0) return 0;
+  // vfs_write() calls ->write even for zero bytes (enable files answer EINVAL to that).
   return yield* write(ctx, file, data);
 }
 
@@ -246,7 +246,7 @@ function* mkdirInner(ctx: Ctx, root: Dentry, path: unknown, mode: number): KOp<v
     if (last === undefined || last === '.' || last === '..') throw fsErr('EEXIST');
     const dir = parent.inode!;
     yield* dir.lock.lock(ctx.task, 'filename_create');
-    try {
+    const locked = function* (): KOp<void> {
       // The directory may have been removed while we waited for its lock.
       if (dir.dead) throw fsErr('ENOENT');
       const d = yield* lookupLocked(ctx, parent, last);
@@ -259,9 +259,10 @@ function* mkdirInner(ctx: Ctx, root: Dentry, path: unknown, mode: number): KOp<v
         yield* mkdir(ctx, dir, d, mode & S_IALLUGO);
       };
       yield* withCleanup(create(), () => dcache.dput(ctx, d));
-    } finally {
+    };
+    yield* thenUnlock(locked(), () => {
       dir.lock.unlock(ctx.task, 'filename_create');
-    }
+    });
   };
   yield* withCleanup(body(), () => dcache.dput(ctx, parent));
 }
@@ -281,7 +282,7 @@ function* rmdirInner(ctx: Ctx, root: Dentry, path: unknown): KOp<void> {
     if (last === '..') throw fsErr('ENOTEMPTY');
     const dir = parent.inode!;
     yield* dir.lock.lock(ctx.task, 'do_rmdir');
-    try {
+    const locked = function* (): KOp<void> {
       if (dir.dead) throw fsErr('ENOENT');
       const d = yield* lookupLocked(ctx, parent, last);
       const remove = function* (): KOp<void> {
@@ -293,18 +294,17 @@ function* rmdirInner(ctx: Ctx, root: Dentry, path: unknown): KOp<void> {
         const rmdir = dir.iop.rmdir;
         if (rmdir === undefined) throw fsErr('EPERM', 'directory does not support rmdir');
         yield* inode.lock.lock(ctx.task, 'vfs_rmdir');
-        try {
-          yield* rmdir(ctx, dir, d);
-        } finally {
+        yield* thenUnlock(rmdir(ctx, dir, d), () => {
           inode.lock.unlock(ctx.task, 'vfs_rmdir');
-        }
+        });
         // d_delete(): nobody may find the removed directory any more.
         dcache.drop(d);
       };
       yield* withCleanup(remove(), () => dcache.dput(ctx, d));
-    } finally {
+    };
+    yield* thenUnlock(locked(), () => {
       dir.lock.unlock(ctx.task, 'do_rmdir');
-    }
+    });
   };
   yield* withCleanup(body(), () => dcache.dput(ctx, parent));
 }
