@@ -287,6 +287,7 @@ class Session {
     readonly fs: Tracefs,
     public cwd: string,
     readonly opts: ShellOptions,
+    readonly line: string,
   ) {}
 
   out(...lines: string[]): void {
@@ -318,8 +319,13 @@ class Session {
     }
   }
 
+  /** The modelled kernel failed: print its report, naming the shell command that ran into it. */
   kernelBug(e: KernelBugError): void {
-    this.fail(...formatViolation(e.violation, this.fs.variant).split('\n'));
+    const report = formatViolation(e.violation, this.fs.variant, this.line.trim()).replace(
+      /^CPU: - Comm: setup/m,
+      'CPU: - Comm: shell',
+    );
+    this.fail(...report.split('\n'));
   }
 }
 
@@ -349,6 +355,11 @@ function flags(
     } else rest.push(a);
   }
   return { set, rest };
+}
+
+/** Byte order, like ls and tree under LC_ALL=C. */
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function lsLong(
@@ -391,6 +402,9 @@ const ls: Command = (s, args) => {
     if (st.isDirectory() && !f.set.has('d')) dirs.push({ arg, st });
     else files.push({ name: arg, display: arg, st, type: st.isDirectory() ? 'dir' : 'file' });
   }
+  // Like ls: file operands first, then directories, each sorted.
+  files.sort((a, b) => byName(a.name, b.name));
+  dirs.sort((a, b) => byName(a.arg, b.arg));
   const blocks: string[][] = [];
   const names = (xs: readonly string[]): string[] =>
     f.set.has('1') || s.opts.columns === undefined ? [...xs] : columnate(xs, s.opts.columns);
@@ -409,7 +423,7 @@ const ls: Command = (s, args) => {
         (e) =>
           all || (!e.name.startsWith('.') ? true : almostAll && e.name !== '.' && e.name !== '..'),
       )
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      .sort((a, b) => byName(a.name, b.name));
     const lines: string[] = [];
     if (targets.length > 1) lines.push(`${arg}:`);
     if (long) {
@@ -758,7 +772,7 @@ const tree: Command = (s, args) => {
     }
     es = es
       .filter((e) => !e.name.startsWith('.') && (!dirsOnly || e.type === 'dir'))
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      .sort((a, b) => byName(a.name, b.name));
     es.forEach((e, i) => {
       const last = i === es.length - 1;
       lines.push(`${prefix}${last ? '└── ' : '├── '}${e.name}`);
@@ -903,7 +917,7 @@ export function runShellLine(
   line: string,
   opts: ShellOptions = {},
 ): ShellResult {
-  const s = new Session(fs, resolvePath('/', cwd), opts);
+  const s = new Session(fs, resolvePath('/', cwd), opts, line);
   let tokens: Token[];
   try {
     tokens = tokenize(line);
@@ -1050,7 +1064,10 @@ export async function runShell(args: readonly string[], io: ShellIo): Promise<nu
     rl.prompt();
     return new Promise<number>((resolve) => {
       rl.on('line', (line) => {
-        const r = runShellLine(fs, cwd, line, { columns: io.stdout.columns ?? 80 });
+        const cols = io.stdout.columns;
+        const r = runShellLine(fs, cwd, line, {
+          columns: cols !== undefined && cols > 0 ? cols : 80,
+        });
         writeLines(io.stdout, r.output);
         writeLines(io.stderr, r.errors);
         cwd = r.cwd;

@@ -511,7 +511,7 @@ const SCRIPT = `
     pos.textContent = 'step ' + data.rows[cur].step + ' of ' + data.rows[n - 1].step;
     renderState(cur);
     if (scroll !== false) rows[cur].scrollIntoView({ block: 'nearest' });
-    if (history.replaceState) history.replaceState(null, '', '#step=' + data.rows[cur].step);
+    try { history.replaceState(null, '', '#step=' + data.rows[cur].step); } catch (e) { /* file: URLs in some browsers */ }
   }
   function byId(id, f) { var e = document.getElementById(id); if (e) e.addEventListener('click', f); }
   byId('first', function () { go(0); });
