@@ -76,3 +76,40 @@ export { STEP_KINDS, KIND_COLORS, SNAPSHOT_DENTRIES } from './sim/html';
 export type { SnapshotReplay, StepSnapshot, StepKind, TimelineInput } from './sim/html';
 export type { LockState, CpuState, DentryState } from './sim/html';
 export { renderTimelineSvg } from './sim/svg';
+
+// node:fs-shaped adapter (src/adapters/node-fs.ts).
+export {
+  createFs,
+  Stats,
+  BigIntStats,
+  Dirent,
+  Dir,
+  constants as fsConstants,
+} from './adapters/node-fs';
+export type {
+  CreateFsOptions,
+  TracefsNodeFs,
+  TracefsFsPromises,
+  FileHandle,
+  StatOptions,
+  ReaddirOptions,
+  ReadFileOptions,
+  WriteFileOptions,
+  MkdirOptions,
+  RmOptions,
+  ReadWriteOptions,
+  FileReadResult,
+  FileWriteResult,
+  FsCallback,
+  TimeLike,
+  WriteData,
+  PathArg,
+  FileUrlLike,
+  Encoding,
+  OpenFlagsArg,
+  FsConstants,
+  FsErrorWithDest,
+  RealpathSync,
+  RealpathCallback,
+} from './adapters/node-fs';
+export type { ReadFileResult, ReaddirResult } from './adapters/node-fs';

@@ -141,7 +141,10 @@ export function describeReceived(v: unknown): string {
     return `type string ('${s}')`;
   }
   if (typeof v === 'symbol') return `type symbol (${v.toString()})`;
-  return `type ${typeof v} (${String(v)})`;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') {
+    return `type ${typeof v} (${String(v)})`;
+  }
+  return `type ${typeof v}`;
 }
 
 /** ERR_INVALID_ARG_TYPE. */

@@ -165,15 +165,21 @@ export interface FileWriteResult<B> {
 }
 
 /** readFileSync and friends: a string with an encoding, bytes without. */
-type ReadFileResult<O> = O extends Encoding
+/** readFile's result for its options: a string with an encoding, bytes without one. */
+export type ReadFileResult<O> = O extends Encoding
   ? string
   : O extends { readonly encoding: Encoding }
     ? string
-    : O extends { readonly encoding?: Encoding | 'buffer' | null }
-      ? Uint8Array | string
-      : Uint8Array;
+    : O extends 'buffer' | null | undefined | { readonly encoding?: 'buffer' | null }
+      ? Uint8Array
+      : Uint8Array | string;
 
-type ReaddirResult<O> = O extends { readonly withFileTypes: true } ? Dirent[] : string[];
+/** readdir's result for its options: Dirents, byte names ('buffer') or names. */
+export type ReaddirResult<O> = O extends { readonly withFileTypes: true }
+  ? Dirent[]
+  : O extends 'buffer' | { readonly encoding: 'buffer' }
+    ? Uint8Array[]
+    : string[];
 
 /**
  * `fs.promises.open()`'s FileHandle over one of the adapter's descriptors. Closing twice is fine
@@ -225,12 +231,12 @@ export interface TracefsFsPromises {
   stat(path: PathArg, options?: StatOptions): Promise<Stats>;
   lstat(path: PathArg, options: StatOptions & { bigint: true }): Promise<BigIntStats>;
   lstat(path: PathArg, options?: StatOptions): Promise<Stats>;
-  readdir<O extends ReaddirOptions | Encoding | undefined = undefined>(
+  readdir<O extends ReaddirOptions | Encoding | 'buffer' | undefined = undefined>(
     path: PathArg,
     options?: O,
   ): Promise<ReaddirResult<O>>;
   opendir(path: PathArg, options?: { readonly recursive?: boolean }): Promise<Dir>;
-  readFile<O extends ReadFileOptions | Encoding | undefined = undefined>(
+  readFile<O extends ReadFileOptions | Encoding | 'buffer' | undefined = undefined>(
     path: PathArg | FileHandle,
     options?: O,
   ): Promise<ReadFileResult<O>>;
@@ -291,8 +297,11 @@ export interface TracefsNodeFs {
   /** Descriptors open right now (for leak checks in tests). */
   openFds(): number[];
 
+  /** access(2) with F_OK/R_OK/W_OK/X_OK; EACCES as generic_permission() decides. */
   accessSync(path: PathArg, mode?: number): void;
+  /** False for anything that fails, bad arguments included. */
   existsSync(path: unknown): boolean;
+  /** stat(2) as a Stats snapshot; `throwIfNoEntry: false` turns ENOENT into undefined. */
   statSync(
     path: PathArg,
     options: StatOptions & { bigint: true; throwIfNoEntry: false },
@@ -309,12 +318,12 @@ export interface TracefsNodeFs {
   lstatSync(path: PathArg, options?: StatOptions): Stats;
   fstatSync(fd: number, options: { readonly bigint: true }): BigIntStats;
   fstatSync(fd: number, options?: { readonly bigint?: boolean }): Stats;
-  readdirSync<O extends ReaddirOptions | Encoding | undefined = undefined>(
+  readdirSync<O extends ReaddirOptions | Encoding | 'buffer' | undefined = undefined>(
     path: PathArg,
     options?: O,
   ): ReaddirResult<O>;
   opendirSync(path: PathArg, options?: { readonly recursive?: boolean }): Dir;
-  readFileSync<O extends ReadFileOptions | Encoding | undefined = undefined>(
+  readFileSync<O extends ReadFileOptions | Encoding | 'buffer' | undefined = undefined>(
     path: PathArg | number,
     options?: O,
   ): ReadFileResult<O>;
@@ -328,7 +337,12 @@ export interface TracefsNodeFs {
     data: WriteData,
     options?: WriteFileOptions | Encoding,
   ): void;
+  /** open(2) with a flag string or O_* bits; the lowest free descriptor from 3. */
   openSync(path: PathArg, flags?: OpenFlagsArg, mode?: number | string): number;
+  /**
+   * read(2) at the descriptor's offset (`position` null), or pread(2) at `position` (the
+   * offset does not move). Returns the bytes read, 0 at the end.
+   */
   readSync(
     fd: number,
     buffer: ArrayBufferView,
@@ -337,6 +351,7 @@ export interface TracefsNodeFs {
     position?: number | bigint | null,
   ): number;
   readSync(fd: number, buffer: ArrayBufferView, options?: ReadWriteOptions): number;
+  /** write(2)/pwrite(2) of bytes or a string; returns the bytes the file took. */
   writeSync(
     fd: number,
     buffer: ArrayBufferView,
@@ -346,9 +361,12 @@ export interface TracefsNodeFs {
   ): number;
   writeSync(fd: number, buffer: ArrayBufferView, options?: ReadWriteOptions): number;
   writeSync(fd: number, data: string, position?: number | null, encoding?: Encoding): number;
+  /** close(2); EBADF for a descriptor that is not open. */
   closeSync(fd: number): void;
   ftruncateSync(fd: number, len?: number): void;
+  /** open 'r+' + ftruncate, as Node: succeeds on files (a no-op in the model). */
   truncateSync(path: PathArg, len?: number): void;
+  /** mkdir(2); `recursive` as Node: the first directory made, or undefined. */
   mkdirSync(path: PathArg, options?: MkdirOptions | number | string): string | undefined;
   rmdirSync(path: PathArg, options?: { readonly recursive?: boolean }): void;
   rmSync(path: PathArg, options?: RmOptions): void;
@@ -357,11 +375,17 @@ export interface TracefsNodeFs {
   chownSync(path: PathArg, uid: number, gid: number): void;
   lchownSync(path: PathArg, uid: number, gid: number): void;
   fchownSync(fd: number, uid: number, gid: number): void;
+  /** Always fails: EPERM for a file (tracefs has no ->unlink), or the generic check's errno. */
   unlinkSync(path: PathArg): void;
+  /** EPERM (no ->rename) after the generic checks; renaming onto itself succeeds. */
   renameSync(oldPath: PathArg, newPath: PathArg): void;
+  /** EPERM (no ->link) after the generic checks. */
   linkSync(existingPath: PathArg, newPath: PathArg): void;
+  /** EPERM (no ->symlink) after the generic checks. */
   symlinkSync(target: PathArg, path: PathArg, type?: string | null): void;
+  /** EINVAL for anything that exists: tracefs has no symlinks. */
   readlinkSync(path: PathArg, options?: { readonly encoding?: Encoding } | Encoding): string;
+  /** The resolved path ('.', '..' taken out, never above the mount root); it must exist. */
   readonly realpathSync: RealpathSync;
   utimesSync(path: PathArg, atime: TimeLike, mtime: TimeLike): void;
   lutimesSync(path: PathArg, atime: TimeLike, mtime: TimeLike): void;
@@ -645,7 +669,7 @@ function positionArg(p: unknown, length: number): number | null {
 function optionsObject<T extends object>(o: unknown, stringKey?: keyof T): Partial<T> {
   if (o === undefined || o === null) return {};
   if (typeof o === 'string' && stringKey !== undefined) return { [stringKey]: o } as Partial<T>;
-  if (typeof o === 'object') return o as Partial<T>;
+  if (typeof o === 'object') return o;
   throw invalidArgType('options', 'one of type string or an instance of Object', o);
 }
 
@@ -1540,7 +1564,7 @@ class TracefsFileHandle implements FileHandle {
       let buffer: B;
       let opts: ReadWriteOptions;
       if (bufferOrOptions === undefined || !ArrayBuffer.isView(bufferOrOptions)) {
-        const o = (bufferOrOptions ?? {}) as ReadWriteOptions & { readonly buffer?: B };
+        const o: ReadWriteOptions & { readonly buffer?: B } = bufferOrOptions ?? {};
         buffer =
           o.buffer ?? (this.core.toBuffer(new Uint8Array(DEFAULT_READ_BUFFER)) as unknown as B);
         opts = o;
@@ -1792,8 +1816,7 @@ export function createFs(tracefs: Tracefs, options: CreateFsOptions = {}): Trace
     },
   };
 
-  const cb = (k: keyof typeof sync): ((...args: unknown[]) => void) =>
-    callbackify(sync[k] as (...args: unknown[]) => unknown);
+  const cb = (k: keyof typeof sync): ((...args: unknown[]) => void) => callbackify(sync[k]);
 
   const callbacks = {
     access: cb('accessSync'),
