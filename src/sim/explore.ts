@@ -56,7 +56,7 @@ export interface ReplayResult {
 }
 
 /** Picks the CPU for the next step. */
-type Chooser = (
+export type Chooser = (
   m: Machine,
   runnable: readonly number[],
   last: number | null,
@@ -68,17 +68,27 @@ export function defaultChoice(runnable: readonly number[], last: number | null):
   return last !== null && runnable.includes(last) ? last : runnable[0]!;
 }
 
-interface Run {
+/** One finished run: the machine as it ended, the choices made, the preemptions among them. */
+export interface Run {
   readonly machine: Machine;
   readonly choices: number[];
   readonly preemptions: number;
 }
 
-function execute(cfg: SimConfig, choose: Chooser): Run {
+/**
+ * Run one schedule to its end: `choose` picks the CPU for each step; `onStep` sees the machine
+ * after every step (and once before the first, with step -1).
+ */
+export function execute(
+  cfg: SimConfig,
+  choose: Chooser,
+  onStep?: (m: Machine, step: number) => void,
+): Run {
   const m = new Machine(cfg);
   const choices: number[] = [];
   let last: number | null = null;
   let preemptions = 0;
+  onStep?.(m, -1);
   while (!m.over) {
     const r = m.runnable();
     if (r.length === 0) {
@@ -90,9 +100,25 @@ function execute(cfg: SimConfig, choose: Chooser): Run {
     choices.push(c);
     m.step(c);
     last = c;
+    onStep?.(m, choices.length - 1);
   }
   m.finish();
   return { machine: m, choices, preemptions };
+}
+
+/** The chooser that follows a schedule string, then the default policy. */
+export function followSchedule(schedule: string): Chooser {
+  const want = decodeSchedule(schedule);
+  return (_m, r, last, step) => {
+    const c = want[step];
+    if (c === undefined) return defaultChoice(r, last);
+    if (!r.includes(c)) {
+      throw new RangeError(
+        `schedule does not fit this configuration: CPU ${c} cannot run at step ${step}`,
+      );
+    }
+    return c;
+  };
 }
 
 /** Encode choices: one character per step ('0'-'9'). */
@@ -135,17 +161,7 @@ function failureOf(run: Run): Failure | null {
 /** Replay a schedule string exactly; past its end the default policy finishes the run. */
 export function replay(cfg: SimConfig, schedule: string): ReplayResult {
   checkConfig(cfg);
-  const want = decodeSchedule(schedule);
-  const run = execute(cfg, (_m, r, last, step) => {
-    const c = want[step];
-    if (c === undefined) return defaultChoice(r, last);
-    if (!r.includes(c)) {
-      throw new RangeError(
-        `schedule does not fit this configuration: CPU ${c} cannot run at step ${step}`,
-      );
-    }
-    return c;
-  });
+  const run = execute(cfg, followSchedule(schedule));
   return {
     violation: run.machine.violation,
     trace: run.machine.trace,

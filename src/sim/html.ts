@@ -9,8 +9,8 @@
 import type { Counters } from '../facade';
 import type { Violation } from '../vfs/errors';
 import type { Lock } from '../vfs/sched';
-import { decodeSchedule, defaultChoice } from './explore';
-import { Machine, type SimConfig, type TraceStep } from './machine';
+import { execute, followSchedule } from './explore';
+import type { Machine, SimConfig, TraceStep } from './machine';
 import type { OpResult } from './ops';
 import { formatViolation } from './report';
 
@@ -191,41 +191,21 @@ function snapshot(m: Machine): StepSnapshot {
  * and up to {@link SNAPSHOT_DENTRIES} live dentries.
  */
 export function replayWithSnapshots(cfg: SimConfig, schedule: string): SnapshotReplay {
-  const want = decodeSchedule(schedule);
-  const m = new Machine(cfg);
-  const initial = snapshot(m);
+  let initial: StepSnapshot | null = null;
   const snapshots: StepSnapshot[] = [];
-  const choices: number[] = [];
-  let last: number | null = null;
-  let preemptions = 0;
-  while (!m.over) {
-    const r = m.runnable();
-    if (r.length === 0) {
-      m.deadlock();
-      break;
-    }
-    const step = choices.length;
-    const c: number = want[step] ?? defaultChoice(r, last);
-    if (!r.includes(c)) {
-      throw new RangeError(
-        `schedule does not fit this configuration: CPU ${c} cannot run at step ${step}`,
-      );
-    }
-    if (last !== null && c !== last && r.includes(last)) preemptions++;
-    choices.push(c);
-    m.step(c);
-    last = c;
-    snapshots.push(snapshot(m));
-  }
-  m.finish();
+  const run = execute(cfg, followSchedule(schedule), (m, step) => {
+    if (step < 0) initial = snapshot(m);
+    else snapshots.push(snapshot(m));
+  });
+  const m = run.machine;
   return {
     violation: m.violation,
     trace: m.trace,
     results: m.results(),
-    schedule: choices.join(''),
-    preemptions,
+    schedule: run.choices.join(''),
+    preemptions: run.preemptions,
     cpuNames: m.cpus.map((c) => c.task.name),
-    initial,
+    initial: initial!,
     snapshots,
     final: snapshot(m),
   };
