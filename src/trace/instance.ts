@@ -243,11 +243,14 @@ export class TraceArray {
     if (file !== undefined) yield* this.removeEventFileDir(ctx, file);
   }
 
-  /** remove_event_file_dir(): the event's directory, then remove_subsystem(). */
-  private *removeEventFileDir(ctx: Ctx, file: EventFile): KOp<void> {
+  /**
+   * remove_event_file_dir(): the event's directory, then remove_subsystem(). `unlist` takes the
+   * file off tr->events (list_del); a teardown of the whole tree empties the list at once.
+   */
+  private *removeEventFileDir(ctx: Ctx, file: EventFile, unlist = true): KOp<void> {
     if (file.ei !== null) yield* this.core.eventfs.removeDir(ctx, file.ei);
     file.ei = null;
-    this.events = this.events.filter((f) => f !== file);
+    if (unlist) this.events = this.events.filter((f) => f !== file);
     this.files.delete(file.event);
     const dir = file.system;
     if (dir !== null && --dir.nrEvents === 0) {
@@ -268,7 +271,9 @@ export class TraceArray {
   *removeEventsTree(ctx: Ctx): KOp<void> {
     this.clearEventTriggers();
     this.setClrEvent({}, 0);
-    for (const file of [...this.events]) yield* this.removeEventFileDir(ctx, file);
+    const files = this.events;
+    this.events = [];
+    for (const file of files) yield* this.removeEventFileDir(ctx, file, false);
     if (this.eventsEi !== null) yield* this.core.eventfs.removeEventsDir(ctx, this.eventsEi);
     this.eventsEi = null;
   }

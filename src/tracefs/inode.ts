@@ -51,6 +51,12 @@ export class TracefsInode extends Inode {
     return this.#tiPrivate === UNINIT ? undefined : this.#tiPrivate;
   }
 
+  override forgetReferences(): void {
+    super.forgetReferences();
+    // What the slab will hand out again is garbage anyway (scrub() on reuse).
+    this.#tiPrivate = UNINIT;
+  }
+
   /** The slab handed this memory out again: what it held is garbage now (KMSAN's view). */
   scrub(): void {
     this.#flags = UNINIT;

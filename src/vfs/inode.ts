@@ -40,6 +40,16 @@ export class Inode extends Poisonable {
     return `inode #${this.#ino}`;
   }
 
+  /**
+   * Drop what a freed inode still points at, so freed memory keeps nothing alive in the host
+   * (an access after the free is caught by the poison before any of this is read).
+   */
+  forgetReferences(): void {
+    this.#iop = NO_IOPS;
+    this.#fop = NO_FOPS;
+    this.#private = null;
+  }
+
   /** inode_init_always(): everything the VFS owns is reset on every allocation. */
   initAlways(): void {
     this.unpoison();
@@ -217,6 +227,7 @@ export class InodeTable<I extends Inode = Inode> {
   }
 
   private evict(inode: I, site: string): void {
+    inode.forgetReferences();
     inode.poison(site);
     this.#live--;
     this.#quarantine.push(inode);
