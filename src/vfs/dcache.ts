@@ -184,6 +184,7 @@ export class Dcache {
    * filesystem does not object through d_delete) or kills it now.
    */
   *dput(ctx: Ctx, d: Dentry): KOp<void> {
+    if (this.dputFast(d)) return;
     const c = d.count;
     if (c <= 0 && !this.dying.has(d)) {
       violation('refcount', 'dput', `dput of ${d.describe()} with d_count ${c}`);
@@ -193,6 +194,20 @@ export class Dcache {
     if (this.retain(d)) return;
     let victim: Dentry | null = d;
     while (victim !== null) victim = yield* this.kill(ctx, victim);
+  }
+
+  /**
+   * fast_dput(): drop a reference that is not the last one, or the last one of a dentry that
+   * stays cached, without starting the kill path. Returns false when dput() must do the rest
+   * (nothing has changed then). Hot paths call it before paying for dput()'s generator.
+   */
+  dputFast(d: Dentry): boolean {
+    const c = d.count;
+    if (c > 1) {
+      d.count = c - 1;
+      return true;
+    }
+    return false;
   }
 
   /** retain_dentry(): an unused hashed dentry stays cached unless d_delete says otherwise. */

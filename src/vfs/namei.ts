@@ -125,7 +125,7 @@ export function* walkComponents(
       }
       const prev = cur;
       cur = next;
-      yield* dcache.dput(ctx, prev);
+      if (!dcache.dputFast(prev)) yield* dcache.dput(ctx, prev);
       if (cur.inode === null && !(allowNegative && i === components.length - 1)) {
         throw fsErr('ENOENT');
       }
