@@ -125,9 +125,10 @@ export const KPROBE_UNKNOWN_SYMBOL_ERRNO: ParseErrno = 'ENOENT';
 
 /**
  * A stand-in for /proc/kallsyms: function names of an x86_64 6.x kernel that the simulator lets
- * kprobes attach to. Data symbols used by `@SYM` fetch arguments are included too.
+ * kprobes attach to, then (after `_sdata`-style markers) the data symbols `@SYM` fetch
+ * arguments may name.
  */
-const KNOWN_SYMBOLS: ReadonlySet<string> = new Set([
+const KALLSYMS: readonly string[] = Object.freeze([
   // scheduler and process lifecycle
   'schedule',
   'schedule_timeout',
@@ -205,7 +206,7 @@ const KNOWN_SYMBOLS: ReadonlySet<string> = new Set([
   // locking
   'mutex_lock',
   'mutex_unlock',
-  // data symbols (for @SYM fetch arguments)
+  // data symbols (for @SYM fetch arguments): see KALLSYMS_DATA
   'jiffies',
   'jiffies_64',
   '_sdata',
@@ -213,6 +214,23 @@ const KNOWN_SYMBOLS: ReadonlySet<string> = new Set([
   'init_task',
   'nr_cpu_ids',
 ]);
+
+/** The data symbols at the end of {@link KALLSYMS}. */
+const KALLSYMS_DATA: ReadonlySet<string> = new Set([
+  'jiffies',
+  'jiffies_64',
+  '_sdata',
+  '_stext',
+  'init_task',
+  'nr_cpu_ids',
+]);
+
+const KNOWN_SYMBOLS: ReadonlySet<string> = new Set(KALLSYMS);
+
+/** The text (function) symbols of the kallsyms stand-in, in its order. */
+export const KALLSYMS_TEXT: readonly string[] = Object.freeze(
+  KALLSYMS.filter((s) => !KALLSYMS_DATA.has(s)),
+);
 
 /**
  * True when `sym` is in the simulator's bundled kallsyms stand-in (a fixed set of real x86_64

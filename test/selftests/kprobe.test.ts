@@ -12,6 +12,7 @@
  * kernel those lines are not enforced; see kprobe_args_syntax.tc below for one the kernel
  * itself accepts.)
  */
+import { KALLSYMS_TEXT } from '../../src/trace/kprobe-parse';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FsError, mount, type Tracefs } from '../../src/index';
 import { echo, echoAppend, errno, fails, grepLines, grepq, isDir, lineCount } from './helpers';
@@ -655,77 +656,7 @@ script('kprobe/kprobe_args_symbol.tc: Kprobe event symbol argument (with _sdata)
 });
 
 /** Text symbols of the model's kallsyms stand-in (no '.' in any, as the script filters). */
-const TEXT_SYMBOLS = [
-  'schedule',
-  'schedule_timeout',
-  'try_to_wake_up',
-  'wake_up_process',
-  'wake_up_new_task',
-  'finish_task_switch',
-  'kernel_clone',
-  'copy_process',
-  'do_exit',
-  'do_group_exit',
-  'do_nanosleep',
-  'hrtimer_nanosleep',
-  'do_execveat_common',
-  'bprm_execve',
-  'load_elf_binary',
-  'do_sys_open',
-  'do_sys_openat2',
-  'do_filp_open',
-  'path_openat',
-  'vfs_open',
-  'vfs_read',
-  'vfs_write',
-  'vfs_fsync',
-  'vfs_unlink',
-  'vfs_rename',
-  'vfs_mkdir',
-  'vfs_rmdir',
-  'ksys_read',
-  'ksys_write',
-  'getname',
-  'putname',
-  'd_alloc',
-  'dput',
-  'iput',
-  'inode_permission',
-  'security_file_open',
-  'security_inode_permission',
-  '__x64_sys_openat',
-  '__x64_sys_open',
-  '__x64_sys_read',
-  '__x64_sys_write',
-  '__x64_sys_close',
-  '__x64_sys_execve',
-  '__x64_sys_clone',
-  '__x64_sys_exit_group',
-  'tracefs_create_file',
-  'tracefs_create_dir',
-  'eventfs_create_dir',
-  'eventfs_create_events_dir',
-  'kmem_cache_alloc',
-  'kmem_cache_free',
-  'kfree',
-  '__kmalloc',
-  'handle_mm_fault',
-  'exc_page_fault',
-  'submit_bio',
-  'blk_mq_submit_bio',
-  'tcp_sendmsg',
-  'tcp_recvmsg',
-  'tcp_v4_connect',
-  'inet_csk_accept',
-  'udp_sendmsg',
-  'sock_sendmsg',
-  'ip_rcv',
-  'ip_output',
-  'dev_queue_xmit',
-  '__netif_receive_skb',
-  'mutex_lock',
-  'mutex_unlock',
-];
+const TEXT_SYMBOLS = KALLSYMS_TEXT.filter((s) => !s.includes('.'));
 
 /**
  * The script probes the first 256 text symbols of /proc/kallsyms at +5 (after the fentry call
