@@ -52,21 +52,22 @@ export interface HistoricalFields {
   dChildren: (Dentry | null)[];
 }
 
+/** The children list of an ei that has none (most: every event directory). */
+const NO_CHILDREN: EventfsInode[] = [];
+
 export class EventfsInode extends Poisonable {
   #isFreed = false;
   #kref = 1;
-  #children: EventfsInode[] = [];
-  #attr: EventfsAttr = { mode: 0, uid: 0, gid: 0 };
+  #children: EventfsInode[] = NO_CHILDREN;
+  #parent: EventfsInode | null = null;
+  #old: HistoricalFields | null = null;
+  #attr: EventfsAttr | null = null;
   #entryAttrs: EventfsAttr[] | null = null;
   #ino = 0;
-  /** The list this ei is linked on (its parent's children), null once unlinked. */
-  parentList: EventfsInode[] | null = null;
   /** eventfs_root_inode: the pinned `events` dentry. */
   eventsDir: Dentry | null = null;
   /** eventfs_root_inode: the inode whose ownership `events` follows. */
   parentInode: Inode | null = null;
-  /** Back-pointers of the historical code (unused by the fixed one). */
-  readonly old: HistoricalFields = { dentry: null, dChildren: [] };
 
   constructor(
     readonly name: string,
@@ -75,7 +76,33 @@ export class EventfsInode extends Poisonable {
     readonly isEvents: boolean,
   ) {
     super();
-    this.old.dChildren = entries.map(() => null);
+  }
+
+  /** Back-pointers of the historical code (made on first use: the fixed code has none). */
+  get old(): HistoricalFields {
+    this.#old ??= { dentry: null, dChildren: this.entries.map(() => null) };
+    return this.#old;
+  }
+
+  /** list_add_tail(&ei->list, &parent->children). */
+  linkTo(parent: EventfsInode): void {
+    if (parent.#children === NO_CHILDREN) parent.#children = [];
+    parent.#children.push(this);
+    this.#parent = parent;
+  }
+
+  /** list_del(&ei->list). */
+  unlink(): void {
+    const p = this.#parent;
+    if (p === null) return;
+    const i = p.#children.indexOf(this);
+    if (i >= 0) p.#children.splice(i, 1);
+    this.#parent = null;
+  }
+
+  /** Whether the ei is on its parent's list (list_empty(&ei->list) is false). */
+  get linked(): boolean {
+    return this.#parent !== null;
   }
 
   describe(): string {
@@ -103,7 +130,7 @@ export class EventfsInode extends Poisonable {
   }
 
   /** ei->children. */
-  get children(): EventfsInode[] {
+  get children(): readonly EventfsInode[] {
     this.check('children');
     return this.#children;
   }
@@ -111,6 +138,8 @@ export class EventfsInode extends Poisonable {
   /** ei->attr. */
   get attr(): EventfsAttr {
     this.check('attr');
+    // kzalloc'ed with the ei; made on first use here, since most eis are never looked at.
+    this.#attr ??= { mode: 0, uid: 0, gid: 0 };
     return this.#attr;
   }
 

@@ -413,13 +413,12 @@ export class EventfsFixed extends EventfsBase {
     yield* this.mutex.lock(ctx.task, 'eventfs_create_dir');
     try {
       if (!parent.isFreed) {
-        parent.children.push(ei);
-        ei.parentList = parent.children;
+        ei.linkTo(parent);
       }
     } finally {
       this.mutex.unlock(ctx.task, 'eventfs_create_dir');
     }
-    if (ei.parentList === null) {
+    if (!ei.linked) {
       // cleanup_ei(): no release callbacks for an ei that never existed.
       ei.isFreed = true;
       this.releaseQuiet(ei);
@@ -438,12 +437,7 @@ export class EventfsFixed extends EventfsBase {
   protected removeRec(ei: EventfsInode, level: number): void {
     if (level > 3) return;
     for (const child of [...ei.children]) this.removeRec(child, level + 1);
-    const list = ei.parentList;
-    if (list !== null) {
-      const i = list.indexOf(ei);
-      if (i >= 0) list.splice(i, 1);
-      ei.parentList = null;
-    }
+    ei.unlink();
     ei.isFreed = true;
     this.putEi(ei, 'eventfs_remove_rec');
   }

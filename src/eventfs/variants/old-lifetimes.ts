@@ -118,12 +118,7 @@ export abstract class EventfsOldLifetimes extends EventfsFixed {
     ei.isFreed = true;
     for (const d of ei.old.dChildren) this.unhookDentry(d);
     this.unhookDentry(ei.old.dentry);
-    const list = ei.parentList;
-    if (list !== null) {
-      const i = list.indexOf(ei);
-      if (i >= 0) list.splice(i, 1);
-      ei.parentList = null;
-    }
+    ei.unlink();
     removed.push(ei);
   }
 
