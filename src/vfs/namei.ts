@@ -25,13 +25,6 @@ function* revalidate(ctx: Ctx, d: Dentry): KOp<Dentry | null> {
   return null;
 }
 
-/** lookup_fast(): the dcache hit path. */
-function* lookupFast(ctx: Ctx, parent: Dentry, name: string): KOp<Dentry | null> {
-  const d = parent.sb.dcache.lookup(parent, name);
-  if (d === null) return null;
-  return yield* revalidate(ctx, d);
-}
-
 /**
  * lookup_slow() / __lookup_slow(): take the directory's i_rwsem shared, get an in-lookup dentry
  * from d_alloc_parallel (or the result of a concurrent lookup of the same name) and call
@@ -79,11 +72,22 @@ function* lookupSlow(ctx: Ctx, parent: Dentry, name: string): KOp<Dentry> {
   }
 }
 
-/** One component: lookup_fast, else lookup_slow. Returns a referenced dentry, maybe negative. */
+/**
+ * One component: lookup_fast() (a dcache hit, confirmed by d_revalidate), else lookup_slow().
+ * Returns a referenced dentry, maybe negative. The hit path is written out here because every
+ * component of every walk takes it.
+ */
 export function* lookupComponent(ctx: Ctx, parent: Dentry, name: string): KOp<Dentry> {
   yield step('walk_component', `lookup '${name}'`);
-  const hit = yield* lookupFast(ctx, parent, name);
-  if (hit !== null) return hit;
+  const d = parent.sb.dcache.lookup(parent, name);
+  if (d !== null) {
+    const rv = d.op?.revalidate;
+    if (rv === undefined) return d;
+    yield step('d_revalidate', `d_revalidate('${d.name}')`);
+    if (rv(d)) return d;
+    yield* d.sb.dcache.invalidate(ctx, d);
+    yield* d.sb.dcache.dput(ctx, d);
+  }
   return yield* lookupSlow(ctx, parent, name);
 }
 
