@@ -9,23 +9,10 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mount, type Tracefs } from '../../src/index';
-import { echo, echoAppend, errno, fails, grepLines, grepq, isDir } from './helpers';
+import { echo, echoAppend, errno, fails, grepLines, grepq, isDir, script } from './helpers';
 
 const KE = 'kprobe_events';
 const FORK = 'kernel_clone';
-
-function script(title: string, body: (fs: () => Tracefs) => void): void {
-  describe(title, () => {
-    let fs!: Tracefs;
-    beforeAll(() => {
-      fs = mount();
-    });
-    body(() => fs);
-    it('(not in the script) the mount is consistent afterwards', () => {
-      expect(fs.checkInvariants()).toEqual([]);
-    });
-  });
-}
 
 /** PLACE=kernel_clone. Left out: clear_trace. */
 script('dynevent/add_remove_kprobe.tc: Generic dynamic event - add/remove kprobe events', (fs) => {

@@ -10,31 +10,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mount, type Tracefs } from '../../src/index';
-import { echo, isDir, isFile, lineCount } from './helpers';
-
-function script(
-  title: string,
-  instanceFlag: boolean,
-  body: (fs: () => Tracefs, d: (p: string) => string) => void,
-): void {
-  const where: [string, string][] = [['top level', '']];
-  if (instanceFlag) where.push(['in an instance', 'instances/ftracetest/']);
-  describe.each(where)(`${title} (%s)`, (_label, prefix) => {
-    let fs!: Tracefs;
-    beforeAll(() => {
-      fs = mount();
-      if (prefix !== '') fs.mkdir('instances/ftracetest');
-    });
-    body(
-      () => fs,
-      (p) => `${prefix}${p}`,
-    );
-    it('(not in the script) the mount is consistent afterwards', () => {
-      if (prefix !== '') fs.rmdir('instances/ftracetest');
-      expect(fs.checkInvariants()).toEqual([]);
-    });
-  });
-}
+import { echo, isDir, isFile, lineCount, scriptInInstances } from './helpers';
 
 /** available_events lines of one system (or all). */
 function events(fs: Tracefs, system?: string): string[] {
@@ -48,7 +24,7 @@ function events(fs: Tracefs, system?: string): string[] {
  * event/toplevel-enable.tc. Left out: every `yield`, the `head -n 128 trace` / `cat trace`
  * counts and clear_trace.
  */
-script(
+scriptInInstances(
   'event/toplevel-enable.tc: event tracing - enable/disable with top level files',
   false,
   (fs, d) => {
@@ -95,7 +71,7 @@ script(
  * event/subsystem-enable.tc (flags: instance). Left out: every `yield`, the counts of distinct
  * events in `trace`, clear_trace.
  */
-script(
+scriptInInstances(
   'event/subsystem-enable.tc: event tracing - enable/disable with subsystem level files',
   true,
   (fs, d) => {
@@ -141,7 +117,7 @@ script(
  * event/event-enable.tc (flags: instance). Left out: every `yield`, the counts of sched_switch
  * in `trace`, clear_trace.
  */
-script(
+scriptInInstances(
   'event/event-enable.tc: event tracing - enable/disable with event level files',
   true,
   (fs, d) => {

@@ -11,8 +11,8 @@
  *   shape `ls -ln` prints (`drwxr-x--- 0 1001 name`, or `d????????? ? ? name` for an entry that
  *   readdir lists but stat cannot reach: the symptom of the January 2024 eventfs bugs).
  */
-import { expect } from 'vitest';
-import { FsError, type Cred, type Tracefs } from '../../src/index';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FsError, mount, type Cred, type Tracefs } from '../../src/index';
 
 /** Run `fn`; 'ok', or the FsError code it threw. Anything else propagates. */
 export function errno(fn: () => unknown): string {
@@ -139,3 +139,45 @@ export function resetTrigger(fs: Tracefs, triggerFiles: readonly string[]): void
 export const ROOT = 0;
 export const OTHER_OWNER = 1002;
 export const OTHER_GROUP = 1001;
+
+/** A describe whose `it`s share one mount, in order, like the lines of a script. */
+export function script(title: string, body: (fs: () => Tracefs) => void): void {
+  describe(title, () => {
+    let fs!: Tracefs;
+    beforeAll(() => {
+      fs = mount();
+    });
+    body(() => fs);
+    it('(not in the script) the mount is consistent afterwards', () => {
+      expect(fs.checkInvariants()).toEqual([]);
+    });
+  });
+}
+
+/**
+ * A script marked `# flags: instance`: run at the top level and, as ftracetest does, again
+ * inside an instance; `dir(p)` prefixes a path with the instance directory.
+ */
+export function scriptInInstances(
+  title: string,
+  instanceFlag: boolean,
+  body: (fs: () => Tracefs, dir: (p: string) => string) => void,
+): void {
+  const where: [string, string][] = [['top level', '']];
+  if (instanceFlag) where.push(['in an instance', 'instances/ftracetest/']);
+  describe.each(where)(`${title} (%s)`, (_label, prefix) => {
+    let fs!: Tracefs;
+    beforeAll(() => {
+      fs = mount();
+      if (prefix !== '') fs.mkdir('instances/ftracetest');
+    });
+    body(
+      () => fs,
+      (p) => `${prefix}${p}`,
+    );
+    it('(not in the script) the mount is consistent afterwards', () => {
+      if (prefix !== '') fs.rmdir('instances/ftracetest');
+      expect(fs.checkInvariants()).toEqual([]);
+    });
+  });
+}

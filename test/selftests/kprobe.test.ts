@@ -13,26 +13,22 @@
  * itself accepts.)
  */
 import { KALLSYMS_TEXT } from '../../src/trace/kprobe-parse';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { FsError, mount, type Tracefs } from '../../src/index';
-import { echo, echoAppend, errno, fails, grepLines, grepq, isDir, lineCount } from './helpers';
+import { expect, it } from 'vitest';
+import { FsError, mount } from '../../src/index';
+import {
+  echo,
+  echoAppend,
+  errno,
+  fails,
+  grepLines,
+  grepq,
+  isDir,
+  lineCount,
+  script,
+} from './helpers';
 
 const KE = 'kprobe_events';
 const FORK = 'kernel_clone';
-
-/** A describe whose `it`s share one mount, in order, like the lines of a script. */
-function script(title: string, body: (fs: () => Tracefs) => void): void {
-  describe(title, () => {
-    let fs!: Tracefs;
-    beforeAll(() => {
-      fs = mount();
-    });
-    body(() => fs);
-    it('(not in the script) the mount is consistent afterwards', () => {
-      expect(fs.checkInvariants()).toEqual([]);
-    });
-  });
-}
 
 /** Left out: nothing. */
 script('kprobe/add_and_remove.tc: Kprobe dynamic event - adding and removing', (fs) => {

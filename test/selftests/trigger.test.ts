@@ -9,42 +9,17 @@
  * `enable`. Scripts flagged `# flags: instance` run at the top and again in an instance, as
  * ftracetest does.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { mount, type Tracefs } from '../../src/index';
-import { echo, fails, grepLines, resetTrigger } from './helpers';
+import { expect, it } from 'vitest';
+import { echo, fails, grepLines, resetTrigger, scriptInInstances } from './helpers';
 
 const FORK_TRIGGER = 'events/sched/sched_process_fork/trigger';
 
 /** Run a script at the top level, and again inside an instance when it has `flags: instance`. */
-function script(
-  title: string,
-  instanceFlag: boolean,
-  body: (fs: () => Tracefs, dir: (p: string) => string) => void,
-): void {
-  const where: [string, string][] = [['top level', '']];
-  if (instanceFlag) where.push(['in an instance', 'instances/ftracetest/']);
-  describe.each(where)(`${title} (%s)`, (_label, prefix) => {
-    let fs!: Tracefs;
-    beforeAll(() => {
-      fs = mount();
-      if (prefix !== '') fs.mkdir('instances/ftracetest');
-    });
-    body(
-      () => fs,
-      (p) => `${prefix}${p}`,
-    );
-    it('(not in the script) the mount is consistent afterwards', () => {
-      if (prefix !== '') fs.rmdir('instances/ftracetest');
-      expect(fs.checkInvariants()).toEqual([]);
-    });
-  });
-}
-
 /**
  * trigger/trigger-traceonoff.tc. Left out: both `( echo "forked")` with the `cat tracing_on`
  * checks after them.
  */
-script(
+scriptInInstances(
   'trigger/trigger-traceonoff.tc: event trigger - test traceon/off trigger',
   false,
   (fs, d) => {
@@ -93,43 +68,47 @@ script(
  * trigger/trigger-filter.tc (flags: instance). Left out: `( echo "forked")` and the
  * `cat tracing_on` check after it.
  */
-script('trigger/trigger-filter.tc: event trigger - test trigger filter', true, (fs, d) => {
-  const T = d(FORK_TRIGGER);
-  it("Test trigger filter: echo 1 > tracing_on; echo 'traceoff if child_pid == 0' > trigger", () => {
-    echo(fs(), '1', d('tracing_on'));
-    echo(fs(), 'traceoff if child_pid == 0', T);
-    expect(fs().readFile(T)).toBe('traceoff:unlimited if child_pid == 0\n');
-  });
-  it('reset_trigger', () => {
-    resetTrigger(fs(), [T]);
-    expect(grepLines(fs().readFile(T), /^[^#]/)).toEqual([]);
-  });
-  it('Test semantic error for trigger filter', () => {
-    fails(() => {
-      echo(fs(), 'traceoff if a', T);
+scriptInInstances(
+  'trigger/trigger-filter.tc: event trigger - test trigger filter',
+  true,
+  (fs, d) => {
+    const T = d(FORK_TRIGGER);
+    it("Test trigger filter: echo 1 > tracing_on; echo 'traceoff if child_pid == 0' > trigger", () => {
+      echo(fs(), '1', d('tracing_on'));
+      echo(fs(), 'traceoff if child_pid == 0', T);
+      expect(fs().readFile(T)).toBe('traceoff:unlimited if child_pid == 0\n');
     });
-    fails(() => {
-      echo(fs(), 'traceoff if common_pid=0', T);
+    it('reset_trigger', () => {
+      resetTrigger(fs(), [T]);
+      expect(grepLines(fs().readFile(T), /^[^#]/)).toEqual([]);
     });
-    fails(() => {
-      echo(fs(), 'traceoff if common_pid==b', T);
+    it('Test semantic error for trigger filter', () => {
+      fails(() => {
+        echo(fs(), 'traceoff if a', T);
+      });
+      fails(() => {
+        echo(fs(), 'traceoff if common_pid=0', T);
+      });
+      fails(() => {
+        echo(fs(), 'traceoff if common_pid==b', T);
+      });
+      echo(fs(), 'traceoff if common_pid == 0', T);
+      echo(fs(), '!traceoff', T);
+      fails(() => {
+        echo(fs(), 'traceoff if common_pid == child_pid', T);
+      });
+      echo(fs(), 'traceoff if common_pid <= 0', T);
+      echo(fs(), '!traceoff', T);
+      echo(fs(), 'traceoff if common_pid >= 0', T);
+      echo(fs(), '!traceoff', T);
+      echo(fs(), 'traceoff if parent_pid >= 0 && child_pid >= 0', T);
+      echo(fs(), '!traceoff', T);
+      echo(fs(), 'traceoff if parent_pid >= 0 || child_pid >= 0', T);
+      echo(fs(), '!traceoff', T);
+      expect(grepLines(fs().readFile(T), /^[^#]/)).toEqual([]);
     });
-    echo(fs(), 'traceoff if common_pid == 0', T);
-    echo(fs(), '!traceoff', T);
-    fails(() => {
-      echo(fs(), 'traceoff if common_pid == child_pid', T);
-    });
-    echo(fs(), 'traceoff if common_pid <= 0', T);
-    echo(fs(), '!traceoff', T);
-    echo(fs(), 'traceoff if common_pid >= 0', T);
-    echo(fs(), '!traceoff', T);
-    echo(fs(), 'traceoff if parent_pid >= 0 && child_pid >= 0', T);
-    echo(fs(), '!traceoff', T);
-    echo(fs(), 'traceoff if parent_pid >= 0 || child_pid >= 0', T);
-    echo(fs(), '!traceoff', T);
-    expect(grepLines(fs().readFile(T), /^[^#]/)).toEqual([]);
-  });
-});
+  },
+);
 
 /**
  * trigger/trigger-eventonoff.tc (flags: instance). Left out: both `( echo "forked")` and the
@@ -137,7 +116,7 @@ script('trigger/trigger-filter.tc: event trigger - test trigger filter', true, (
  * once disable_event fired). Before anything fires the triggers only put sched_switch in soft
  * mode, which shows as '0*' and '1*'; that is checked instead.
  */
-script(
+scriptInInstances(
   'trigger/trigger-eventonoff.tc: event trigger - test event enable/disable trigger',
   true,
   (fs, d) => {
@@ -191,28 +170,32 @@ script(
  * trigger/trigger-stacktrace.tc. Left out: `echo 0 > trace`, `echo 0 > options/stacktrace`
  * (neither file is modelled), `( echo "forked")` and the grep of `trace` for "<stack trace>".
  */
-script('trigger/trigger-stacktrace.tc: event trigger - test stacktrace-trigger', false, (fs, d) => {
-  const T = d(FORK_TRIGGER);
-  it('FEATURE=`grep stacktrace trigger` is not empty', () => {
-    expect(grepLines(fs().readFile(T), 'stacktrace')).not.toEqual([]);
-  });
-  it("Test stacktrace tigger: echo 'stacktrace' > trigger", () => {
-    echo(fs(), 'stacktrace', T);
-    expect(fs().readFile(T)).toBe('stacktrace:unlimited\n');
-  });
-  it('reset_trigger', () => {
-    resetTrigger(fs(), [T]);
-  });
-  it('Test stacktrace semantic errors', () => {
-    fails(() => {
-      echo(fs(), 'stacktrace:foo', T);
+scriptInInstances(
+  'trigger/trigger-stacktrace.tc: event trigger - test stacktrace-trigger',
+  false,
+  (fs, d) => {
+    const T = d(FORK_TRIGGER);
+    it('FEATURE=`grep stacktrace trigger` is not empty', () => {
+      expect(grepLines(fs().readFile(T), 'stacktrace')).not.toEqual([]);
     });
-    echo(fs(), 'stacktrace', T);
-    fails(() => {
+    it("Test stacktrace tigger: echo 'stacktrace' > trigger", () => {
       echo(fs(), 'stacktrace', T);
+      expect(fs().readFile(T)).toBe('stacktrace:unlimited\n');
     });
-  });
-});
+    it('reset_trigger', () => {
+      resetTrigger(fs(), [T]);
+    });
+    it('Test stacktrace semantic errors', () => {
+      fails(() => {
+        echo(fs(), 'stacktrace:foo', T);
+      });
+      echo(fs(), 'stacktrace', T);
+      fails(() => {
+        echo(fs(), 'stacktrace', T);
+      });
+    });
+  },
+);
 
 /**
  * trigger/trigger-snapshot.tc. The model has no `snapshot` file, so on it the script would stop
@@ -220,27 +203,31 @@ script('trigger/trigger-stacktrace.tc: event trigger - test stacktrace-trigger',
  * the model offers the snapshot trigger command. Left out: `echo 0 > snapshot`,
  * `( echo "forked")` and the grep of `snapshot`.
  */
-script('trigger/trigger-snapshot.tc: event trigger - test snapshot-trigger', false, (fs, d) => {
-  const T = d(FORK_TRIGGER);
-  it('FEATURE=`grep snapshot trigger` is not empty', () => {
-    expect(grepLines(fs().readFile(T), 'snapshot')).not.toEqual([]);
-  });
-  it("Test snapshot trigger: echo 1 > enable; echo 'snapshot:1' > trigger", () => {
-    echo(fs(), '1', d('events/sched/sched_process_fork/enable'));
-    echo(fs(), 'snapshot:1', T);
-    expect(fs().readFile(T)).toBe('snapshot:count=1\n');
-  });
-  it('reset_trigger; echo 0 > events/sched/sched_process_fork/enable', () => {
-    resetTrigger(fs(), [T]);
-    echo(fs(), '0', d('events/sched/sched_process_fork/enable'));
-  });
-  it('Test snapshot semantic errors', () => {
-    fails(() => {
-      echo(fs(), 'snapshot+1', T);
+scriptInInstances(
+  'trigger/trigger-snapshot.tc: event trigger - test snapshot-trigger',
+  false,
+  (fs, d) => {
+    const T = d(FORK_TRIGGER);
+    it('FEATURE=`grep snapshot trigger` is not empty', () => {
+      expect(grepLines(fs().readFile(T), 'snapshot')).not.toEqual([]);
     });
-    echo(fs(), 'snapshot', T);
-    fails(() => {
+    it("Test snapshot trigger: echo 1 > enable; echo 'snapshot:1' > trigger", () => {
+      echo(fs(), '1', d('events/sched/sched_process_fork/enable'));
+      echo(fs(), 'snapshot:1', T);
+      expect(fs().readFile(T)).toBe('snapshot:count=1\n');
+    });
+    it('reset_trigger; echo 0 > events/sched/sched_process_fork/enable', () => {
+      resetTrigger(fs(), [T]);
+      echo(fs(), '0', d('events/sched/sched_process_fork/enable'));
+    });
+    it('Test snapshot semantic errors', () => {
+      fails(() => {
+        echo(fs(), 'snapshot+1', T);
+      });
       echo(fs(), 'snapshot', T);
+      fails(() => {
+        echo(fs(), 'snapshot', T);
+      });
     });
-  });
-});
+  },
+);
